@@ -1,0 +1,125 @@
+/* cli.c - option tables, usage errors, size parsing. */
+#include "compat.h"
+#include <ctype.h>
+#include <stdarg.h>
+#include <strings.h>
+#include "cli.h"
+#include "buf.h"
+#include "error.h"
+#include "xalloc.h"
+
+void ks_cli_help(FILE *out, const char *usage, const char *summary,
+		 const struct ks_opt *opts, size_t nr)
+{
+	size_t i;
+
+	fprintf(out, "usage: %s\n\n%s\n", usage, summary);
+	if (nr)
+		fputs("\noptions:\n", out);
+	for (i = 0; i < nr; i++) {
+		struct ks_buf b = KS_BUF_INIT;
+
+		if (opts[i].short_name)
+			ks_buf_addf(&b, "-%c, ", opts[i].short_name);
+		else
+			ks_buf_adds(&b, "    ");
+		ks_buf_addf(&b, "--%s", opts[i].long_name);
+		if (opts[i].arg)
+			ks_buf_addf(&b, " %s", opts[i].arg);
+		fprintf(out, "  %-28s %s\n", b.ptr, opts[i].help);
+		ks_buf_release(&b);
+	}
+}
+
+int ks_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "keysnare %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'keysnare %s --help')\n", cmd);
+	return KS_EXIT_USAGE;
+}
+
+int ks_cli_parse(int argc, char **argv, const char *cmd,
+		 const struct ks_opt *opts, size_t nr,
+		 int (*handle)(int id, const char *arg, void *payload),
+		 void *payload)
+{
+	struct option *lo = xcalloc(nr + 1, sizeof(*lo));
+	struct ks_buf shorts = KS_BUF_INIT;
+	size_t i;
+	int c, ret = -1;
+
+	ks_buf_adds(&shorts, "+:"); /* stop at the first operand; ':' */
+	for (i = 0; i < nr; i++) {
+		lo[i].name = opts[i].long_name;
+		lo[i].has_arg = opts[i].arg ? required_argument : no_argument;
+		lo[i].val = opts[i].id;
+		if (opts[i].short_name) {
+			ks_buf_addch(&shorts, opts[i].short_name);
+			if (opts[i].arg)
+				ks_buf_addch(&shorts, ':');
+		}
+	}
+	/* operands may come before options ("scan . -f json"): permute by
+	 * dropping the leading '+' */
+	memmove(shorts.ptr, shorts.ptr + 1, shorts.len);
+	shorts.len--;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shorts.ptr, lo, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt)
+				ks_usage_error(cmd, "unknown option '-%c'",
+					       optopt);
+			else
+				ks_usage_error(cmd, "unknown option '%s'",
+					       argv[optind - 1]);
+			goto done;
+		}
+		if (c == ':') {
+			ks_usage_error(cmd, "option '%s' needs a value",
+				       argv[optind - 1]);
+			goto done;
+		}
+		if (handle(c, optarg, payload))
+			goto done;
+	}
+	ret = optind;
+done:
+	free(lo);
+	ks_buf_release(&shorts);
+	return ret;
+}
+
+int ks_parse_size(const char *s, size_t *out)
+{
+	char *end = NULL;
+	double v;
+	double mult = 1;
+
+	if (!s || !*s || !isdigit((unsigned char)*s))
+		return KS_EINVALID;
+	v = strtod(s, &end);
+	if (!strcmp(end, "") || !strcasecmp(end, "b"))
+		mult = 1;
+	else if (!strcasecmp(end, "k") || !strcasecmp(end, "kb") ||
+		 !strcasecmp(end, "kib"))
+		mult = 1024.0;
+	else if (!strcasecmp(end, "m") || !strcasecmp(end, "mb") ||
+		 !strcasecmp(end, "mib"))
+		mult = 1024.0 * 1024;
+	else if (!strcasecmp(end, "g") || !strcasecmp(end, "gb") ||
+		 !strcasecmp(end, "gib"))
+		mult = 1024.0 * 1024 * 1024;
+	else
+		return KS_EINVALID;
+	v *= mult;
+	if (v < 1 || v > (double)((size_t)1 << 40))
+		return KS_EINVALID;
+	*out = (size_t)v;
+	return 0;
+}

@@ -1,0 +1,316 @@
+/* cmd_rules.c - `keysnare rules list|show|check`. */
+#include "compat.h"
+#include <stdarg.h>
+#include "buf.h"
+#include "cli.h"
+#include "cmd.h"
+#include "error.h"
+#include "filter.h"
+#include "finding.h"
+#include "log.h"
+#include "prefilter.h"
+#include "rules.h"
+#include "scan.h"
+#include "xalloc.h"
+
+enum { OPT_HELP = 'h', OPT_RULES = 256 };
+
+static const struct ks_opt rules_opts[] = {
+	{ "rules", 0, OPT_RULES, "FILE", "also load the rules in FILE (list, show)" },
+	{ "help", 'h', OPT_HELP, NULL, "show this help" },
+};
+
+void cmd_rules_help(FILE *out)
+{
+	ks_cli_help(out,
+		    "keysnare rules list | show ID | check [FILE...]",
+		    "list: every rule (id, severity, name, keywords).\n"
+		    "show ID: one rule in full, with its examples.\n"
+		    "check [FILE...]: validate rule files (default: the embedded rules): schema,\n"
+		    "  PCRE2 compile and JIT, no empty match, every example extracts its secret,\n"
+		    "  no negative example is reported.",
+		    rules_opts, KS_ARRAY_SIZE(rules_opts));
+}
+
+struct rules_args {
+	char **files;
+	size_t files_nr, files_alloc;
+	bool help;
+};
+
+static int handle(int id, const char *arg, void *payload)
+{
+	struct rules_args *a = payload;
+
+	if (id == OPT_HELP) {
+		a->help = true;
+		return 0;
+	}
+	if (id == OPT_RULES) {
+		ALLOC_GROW(a->files, a->files_nr + 1, a->files_alloc);
+		a->files[a->files_nr++] = (char *)arg;
+		return 0;
+	}
+	return ks_usage_error("rules", "unhandled option");
+}
+
+static void print_list(FILE *out, const char *label, char **v, size_t nr)
+{
+	size_t i;
+
+	fprintf(out, "%s: [", label);
+	for (i = 0; i < nr; i++)
+		fprintf(out, "%s%s", i ? ", " : "", v[i]);
+	fputs("]\n", out);
+}
+
+static int rules_list(const struct ks_ruleset *set)
+{
+	size_t i, j;
+
+	for (i = 0; i < set->rule_nr; i++) {
+		const struct ks_rule *r = set->rule[i];
+
+		printf("%-34s %-8s %-40s ", r->id, ks_severity_name(r->severity),
+		       r->name);
+		for (j = 0; j < r->keyword_nr; j++)
+			printf("%s%s", j ? "," : "", r->keyword[j]);
+		putchar('\n');
+	}
+	printf("%zu rules\n", set->rule_nr);
+	return 0;
+}
+
+static int rules_show(const struct ks_ruleset *set, const char *id)
+{
+	const struct ks_rule *r = ks_ruleset_find(set, id);
+	size_t i;
+
+	if (!r) {
+		ks_log_error("no rule '%s' (see 'keysnare rules list')", id);
+		return KS_EXIT_USAGE;
+	}
+	printf("id: %s\nname: %s\n", r->id, r->name);
+	if (r->description)
+		printf("description: %s\n", r->description);
+	printf("source: %s:%zu\n", r->source, r->line);
+	printf("severity: %s\n", ks_severity_name(r->severity));
+	printf("pattern: %s\n", r->pattern);
+	print_list(stdout, "keywords", r->keyword, r->keyword_nr);
+	if (r->context_nr)
+		print_list(stdout, "context", r->context, r->context_nr);
+	if (r->generic)
+		puts("generic: true");
+	printf("secret_group: %u\nmin_entropy: %.2f\n", r->secret_group,
+	       r->min_entropy);
+	print_list(stdout, "tags", r->tag, r->tag_nr);
+	printf("remediation: %s\n", r->remediation);
+	if (r->verify)
+		printf("verify: %s\n", r->verify);
+	puts("examples:");
+	for (i = 0; i < r->example_nr; i++)
+		printf("  - input: %s\n    secret: %s\n", r->example[i].input,
+		       r->example[i].secret);
+	puts("negative_examples:");
+	for (i = 0; i < r->negative_nr; i++)
+		printf("  - %s\n", r->negative[i].input);
+	printf("jit: %s\n", r->jit ? "yes" : "no");
+	return 0;
+}
+
+static void check_fail(int *failed, const struct ks_rule *r, size_t line,
+		       const char *fmt, ...) KS_PRINTF(4, 5);
+
+static void check_fail(int *failed, const struct ks_rule *r, size_t line,
+		       const char *fmt, ...)
+{
+	struct ks_buf b = KS_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "keysnare: error: %s:%zu: %s: %s\n", r->source, line,
+		r->id, b.ptr);
+	ks_buf_release(&b);
+	(*failed)++;
+}
+
+static bool keyword_in(const struct ks_rule *r, const unsigned char *s,
+		       size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < r->keyword_nr; i++)
+		if (ks_memcasemem(s, len, r->keyword[i], strlen(r->keyword[i])))
+			return true;
+	return false;
+}
+
+/* Runs one rule's examples and negatives through the whole ruleset. */
+static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
+{
+	int failed = 0;
+	size_t i, j;
+
+	for (i = 0; i < r->example_nr; i++) {
+		const struct ks_example *ex = &r->example[i];
+		struct ks_buf secret = KS_BUF_INIT, input = KS_BUF_INIT;
+		struct ks_buf red = KS_BUF_INIT;
+		uint64_t rng = ks_template_seed(r->id, i);
+		const struct ks_match *m;
+		size_t m_nr, kept = 0, ok = 0;
+		const struct ks_match *dropped = NULL, *other = NULL;
+
+		ks_template_expand(&secret, ex->secret, NULL, &rng);
+		ks_template_expand(&input, ex->input, secret.ptr, &rng);
+		ks_redact(&red, (unsigned char *)secret.ptr, secret.len);
+		if (ks_scan_buffer(sc, (unsigned char *)input.ptr, input.len,
+				   &m, &m_nr))
+			check_fail(&failed, r, ex->line, "example %zu: %s",
+				   i + 1, ks_error_last());
+		for (j = 0; j < m_nr; j++) {
+			if (m[j].rule != r) {
+				if (!m[j].drop)
+					other = &m[j];
+				continue;
+			}
+			if (m[j].drop) {
+				dropped = &m[j];
+				continue;
+			}
+			kept++;
+			if (m[j].secret_end - m[j].secret_start == secret.len &&
+			    !memcmp(input.ptr + m[j].secret_start, secret.ptr,
+				    secret.len)) {
+				ok++;
+				if (!keyword_in(r,
+						(unsigned char *)input.ptr + m[j].start,
+						m[j].end - m[j].start))
+					check_fail(&failed, r, ex->line,
+						   "example %zu: no keyword occurs in the match",
+						   i + 1);
+			}
+		}
+		if (ok != 1 || kept != 1) {
+			if (!kept && dropped && dropped->drop == KS_DROP_ENTROPY)
+				check_fail(&failed, r, ex->line,
+					   "example %zu: secret %s dropped: entropy %.2f < min_entropy %.2f",
+					   i + 1, red.ptr, dropped->entropy,
+					   r->min_entropy);
+			else if (!kept && dropped)
+				check_fail(&failed, r, ex->line,
+					   "example %zu: secret %s dropped: %s%s%s%s",
+					   i + 1, red.ptr,
+					   ks_drop_name(dropped->drop),
+					   dropped->drop_detail ? " (" : "",
+					   dropped->drop_detail ? dropped->drop_detail : "",
+					   dropped->drop_detail ? ")" : "");
+			else if (!kept && other)
+				check_fail(&failed, r, ex->line,
+					   "example %zu: reported by rule '%s' instead",
+					   i + 1, other->rule->id);
+			else
+				check_fail(&failed, r, ex->line,
+					   "example %zu: expected exactly one finding with secret %s (length %zu), got %zu finding(s), %zu with that secret",
+					   i + 1, red.ptr, secret.len, kept, ok);
+		}
+		ks_buf_release(&secret);
+		ks_buf_release(&input);
+		ks_buf_release(&red);
+	}
+	for (i = 0; i < r->negative_nr; i++) {
+		const struct ks_example *ex = &r->negative[i];
+		struct ks_buf input = KS_BUF_INIT;
+		uint64_t rng = ks_template_seed(r->id, 1000 + i);
+		const struct ks_match *m;
+		size_t m_nr;
+
+		ks_template_expand(&input, ex->input, NULL, &rng);
+		if (ks_scan_buffer(sc, (unsigned char *)input.ptr, input.len,
+				   &m, &m_nr))
+			check_fail(&failed, r, ex->line,
+				   "negative example %zu: %s", i + 1,
+				   ks_error_last());
+		for (j = 0; j < m_nr; j++)
+			if (m[j].rule == r && !m[j].drop)
+				check_fail(&failed, r, ex->line,
+					   "negative example %zu is reported",
+					   i + 1);
+		ks_buf_release(&input);
+	}
+	return failed;
+}
+
+static int rules_check(struct ks_ruleset *set, bool had_diag)
+{
+	struct ks_prefilter *pf = NULL;
+	struct ks_scanner *sc = NULL;
+	size_t i, bad_rules = 0;
+
+	if (ks_prefilter_new(&pf, set) || ks_scanner_new(&sc, set, pf)) {
+		ks_log_error("%s", ks_error_last());
+		return KS_EXIT_USAGE;
+	}
+	for (i = 0; i < set->rule_nr; i++)
+		if (check_rule(sc, set->rule[i]))
+			bad_rules++;
+	ks_scanner_free(sc);
+	ks_prefilter_free(pf);
+	if (had_diag || bad_rules) {
+		fprintf(stderr,
+			"keysnare: rules check failed: %zu of %zu loaded rules failed their examples%s\n",
+			bad_rules, set->rule_nr,
+			had_diag ? "; some rules did not load (see above)" : "");
+		return KS_EXIT_USAGE;
+	}
+	printf("keysnare: %zu rules ok (schema, PCRE2 compile, examples, negative examples)\n",
+	       set->rule_nr);
+	return 0;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	struct rules_args a = { 0 };
+	struct ks_ruleset set = KS_RULESET_INIT;
+	const char *sub;
+	int first, ret = KS_EXIT_USAGE, loaded;
+
+	first = ks_cli_parse(argc, argv, "rules", rules_opts,
+			     KS_ARRAY_SIZE(rules_opts), handle, &a);
+	if (first < 0)
+		goto done;
+	if (a.help) {
+		cmd_rules_help(stdout);
+		ret = 0;
+		goto done;
+	}
+	if (first >= argc) {
+		ret = ks_usage_error("rules", "which subcommand: list, show ID or check?");
+		goto done;
+	}
+	sub = argv[first];
+	if (!strcmp(sub, "check")) {
+		bool files = first + 1 < argc;
+
+		loaded = ks_load_rules(&set, files ? argv + first + 1 : a.files,
+				       files ? (size_t)(argc - first - 1)
+					     : a.files_nr,
+				       !files);
+		ret = rules_check(&set, loaded != 0);
+		goto done;
+	}
+	if ((ret = ks_load_rules(&set, a.files, a.files_nr, true)))
+		goto done;
+	if (!strcmp(sub, "list") && first + 1 == argc)
+		ret = rules_list(&set);
+	else if (!strcmp(sub, "show") && first + 2 == argc)
+		ret = rules_show(&set, argv[first + 1]);
+	else
+		ret = ks_usage_error("rules", "unknown or incomplete subcommand '%s'",
+				     sub);
+done:
+	ks_ruleset_release(&set);
+	free(a.files);
+	return ret;
+}

@@ -1,0 +1,406 @@
+/* cmd_scan.c - `keysnare scan`: files, directories and stdin. */
+#include "compat.h"
+#include <fcntl.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "cmd.h"
+#include "error.h"
+#include "finding.h"
+#include "log.h"
+#include "prefilter.h"
+#include "report.h"
+#include "rules.h"
+#include "scan.h"
+#include "source.h"
+#include "stats.h"
+#include "xalloc.h"
+
+enum {
+	OPT_FORMAT = 'f',
+	OPT_OUTPUT = 'o',
+	OPT_QUIET = 'q',
+	OPT_VERBOSE = 'v',
+	OPT_HELP = 'h',
+	OPT_RULES = 256,
+	OPT_ENABLE,
+	OPT_DISABLE,
+	OPT_NO_REDACT,
+	OPT_MAX_SIZE,
+	OPT_SCAN_BINARY,
+	OPT_NO_IGNORE,
+	OPT_FOLLOW,
+	OPT_COLOR,
+	OPT_STDIN_NAME,
+};
+
+static const struct ks_opt scan_opts[] = {
+	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default), json, jsonl" },
+	{ "output", 'o', OPT_OUTPUT, "FILE", "write the report to FILE (atomically) instead of stdout" },
+	{ "rules", 0, OPT_RULES, "FILE", "add the rules in FILE (repeatable)" },
+	{ "enable-rule", 0, OPT_ENABLE, "ID", "run only the named rules (repeatable)" },
+	{ "disable-rule", 0, OPT_DISABLE, "ID", "do not run rule ID (repeatable)" },
+	{ "no-redact", 0, OPT_NO_REDACT, NULL, "show secrets in full (default: redacted)" },
+	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger files; default 50MiB" },
+	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan files with a NUL byte in the first 8000 bytes" },
+	{ "no-ignore", 0, OPT_NO_IGNORE, NULL, "do not honour .gitignore and .git/info/exclude" },
+	{ "follow-symlinks", 0, OPT_FOLLOW, NULL, "follow symlinks (loop-safe, never outside the scan root)" },
+	{ "stdin-name", 0, OPT_STDIN_NAME, "NAME", "path to report for standard input ('-'); default <stdin>" },
+	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
+	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
+	{ "verbose", 'v', OPT_VERBOSE, NULL, "list skipped files and dropped matches on stderr (-vv: timings)" },
+	{ "help", 'h', OPT_HELP, NULL, "show this help" },
+};
+
+struct scan_args {
+	enum ks_format format;
+	const char *output;
+	char **rules;
+	size_t rules_nr, rules_alloc;
+	char **enable;
+	size_t enable_nr, enable_alloc;
+	char **disable;
+	size_t disable_nr, disable_alloc;
+	bool no_redact;
+	int color; /* -1 auto, 0 never, 1 always */
+	int verbose;
+	bool quiet;
+	bool help;
+	struct ks_source_opts src;
+};
+
+void cmd_scan_help(FILE *out)
+{
+	ks_cli_help(out, "keysnare scan [options] [PATH...]",
+		    "Scan files and directories (default: .) for secrets; '-' reads standard input.\n"
+		    "Exit status: 0 clean, 1 findings, 2 incomplete scan without findings, 3 usage error.",
+		    scan_opts, KS_ARRAY_SIZE(scan_opts));
+}
+
+static void push_str(char ***arr, size_t *nr, size_t *alloc, const char *s)
+{
+	ALLOC_GROW(*arr, *nr + 1, *alloc);
+	(*arr)[(*nr)++] = (char *)s;
+}
+
+static int handle(int id, const char *arg, void *payload)
+{
+	struct scan_args *a = payload;
+
+	switch (id) {
+	case OPT_FORMAT:
+		if (!strcmp(arg, "text"))
+			a->format = KS_FORMAT_TEXT;
+		else if (!strcmp(arg, "json"))
+			a->format = KS_FORMAT_JSON;
+		else if (!strcmp(arg, "jsonl"))
+			a->format = KS_FORMAT_JSONL;
+		else
+			return ks_usage_error("scan",
+					      "unknown format '%s' (text, json, jsonl)",
+					      arg);
+		break;
+	case OPT_OUTPUT:
+		a->output = arg;
+		break;
+	case OPT_RULES:
+		push_str(&a->rules, &a->rules_nr, &a->rules_alloc, arg);
+		break;
+	case OPT_ENABLE:
+		push_str(&a->enable, &a->enable_nr, &a->enable_alloc, arg);
+		break;
+	case OPT_DISABLE:
+		push_str(&a->disable, &a->disable_nr, &a->disable_alloc, arg);
+		break;
+	case OPT_NO_REDACT:
+		a->no_redact = true;
+		break;
+	case OPT_MAX_SIZE:
+		if (ks_parse_size(arg, &a->src.max_file_size))
+			return ks_usage_error("scan",
+					      "bad size '%s' (e.g. 50M, 1GiB, 4096)",
+					      arg);
+		break;
+	case OPT_SCAN_BINARY:
+		a->src.scan_binary = true;
+		break;
+	case OPT_NO_IGNORE:
+		a->src.no_ignore = true;
+		break;
+	case OPT_FOLLOW:
+		a->src.follow_symlinks = true;
+		break;
+	case OPT_STDIN_NAME:
+		a->src.stdin_name = arg;
+		break;
+	case OPT_COLOR:
+		if (!strcmp(arg, "auto"))
+			a->color = -1;
+		else if (!strcmp(arg, "always"))
+			a->color = 1;
+		else if (!strcmp(arg, "never"))
+			a->color = 0;
+		else
+			return ks_usage_error("scan",
+					      "--color takes auto, always or never, not '%s'",
+					      arg);
+		break;
+	case OPT_QUIET:
+		a->quiet = true;
+		break;
+	case OPT_VERBOSE:
+		a->verbose++;
+		break;
+	case OPT_HELP:
+		a->help = true;
+		break;
+	default:
+		return ks_usage_error("scan", "unhandled option");
+	}
+	return 0;
+}
+
+int ks_load_rules(struct ks_ruleset *set, char **files, size_t nr,
+		  bool defaults)
+{
+	size_t i;
+	int bad = 0;
+
+	if (defaults && ks_ruleset_load_defaults(set))
+		bad = 1;
+	for (i = 0; i < nr; i++)
+		if (ks_ruleset_load_file(set, files[i]))
+			bad = 1;
+	for (i = 0; i < set->diag_nr; i++)
+		fprintf(stderr, "keysnare: error: %s\n", set->diag[i]);
+	return bad ? KS_EXIT_USAGE : 0;
+}
+
+static int select_rules(struct ks_ruleset *set, const struct scan_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->enable_nr; i++)
+		if (!ks_ruleset_find(set, a->enable[i]))
+			return ks_usage_error("scan", "no rule '%s' (see 'keysnare rules list')",
+					      a->enable[i]);
+	for (i = 0; i < a->disable_nr; i++)
+		if (!ks_ruleset_find(set, a->disable[i]))
+			return ks_usage_error("scan", "no rule '%s' (see 'keysnare rules list')",
+					      a->disable[i]);
+	if (a->enable_nr) {
+		for (i = 0; i < set->rule_nr; i++)
+			set->rule[i]->enabled = false;
+		for (i = 0; i < a->enable_nr; i++)
+			ks_ruleset_find(set, a->enable[i])->enabled = true;
+	}
+	for (i = 0; i < a->disable_nr; i++)
+		ks_ruleset_find(set, a->disable[i])->enabled = false;
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The report goes to a temp file next to FILE, renamed into place. */
+struct output {
+	FILE *fp;
+	char *tmp;
+	const char *final;
+};
+
+static int output_open(struct output *o, const char *path)
+{
+	struct ks_buf b = KS_BUF_INIT;
+	int fd;
+
+	o->final = path;
+	if (!path) {
+		o->fp = stdout;
+		return 0;
+	}
+	ks_buf_addf(&b, "%s.tmp-XXXXXX", path);
+	fd = mkstemp(b.ptr);
+	if (fd < 0) {
+		ks_log_error("cannot create '%s': %s", b.ptr, strerror(errno));
+		ks_buf_release(&b);
+		return KS_EIO;
+	}
+	fchmod(fd, 0644);
+	o->tmp = ks_buf_detach(&b, NULL);
+	o->fp = fdopen(fd, "w");
+	if (!o->fp) {
+		close(fd);
+		unlink(o->tmp);
+		return KS_EIO;
+	}
+	return 0;
+}
+
+static int output_close(struct output *o, bool ok)
+{
+	int err = 0;
+
+	if (!o->tmp) {
+		if (fflush(stdout) || ferror(stdout)) {
+			ks_log_error("cannot write the report to standard output: %s",
+				     strerror(errno));
+			return KS_EIO;
+		}
+		return 0;
+	}
+	if (fflush(o->fp) || ferror(o->fp) || fsync(fileno(o->fp)))
+		ok = false, err = KS_EIO;
+	if (fclose(o->fp))
+		ok = false, err = KS_EIO;
+	if (ok && rename(o->tmp, o->final)) {
+		ks_log_error("cannot rename '%s' to '%s': %s", o->tmp,
+			     o->final, strerror(errno));
+		err = KS_EIO;
+		ok = false;
+	}
+	if (!ok) {
+		if (!err)
+			err = KS_EIO;
+		ks_log_error("cannot write the report to '%s': %s", o->final,
+			     strerror(errno));
+		unlink(o->tmp);
+	}
+	free(o->tmp);
+	return err;
+}
+
+static void log_drops(const struct ks_blob *blob, const struct ks_match *m,
+		      size_t nr, struct ks_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		struct ks_buf red = KS_BUF_INIT, path = KS_BUF_INIT;
+
+		if (!m[i].drop)
+			continue;
+		st->dropped_by[m[i].drop]++;
+		if (ks_log_level() < KS_LOG_VERBOSE)
+			continue;
+		ks_redact(&red, blob->data + m[i].secret_start,
+			  m[i].secret_end - m[i].secret_start);
+		ks_term_escape(&path, blob->path, strlen(blob->path));
+		if (m[i].drop == KS_DROP_ENTROPY)
+			ks_log_verbose("dropped %s: %s at byte %zu in '%s': entropy %.2f < %.2f",
+				       m[i].rule->id, red.ptr, m[i].secret_start,
+				       path.ptr, m[i].entropy,
+				       m[i].rule->min_entropy);
+		else
+			ks_log_verbose("dropped %s: %s at byte %zu in '%s': %s%s%s",
+				       m[i].rule->id, red.ptr, m[i].secret_start,
+				       path.ptr, ks_drop_name(m[i].drop),
+				       m[i].drop_detail ? ": " : "",
+				       m[i].drop_detail ? m[i].drop_detail : "");
+		ks_buf_release(&red);
+		ks_buf_release(&path);
+	}
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	struct scan_args a = { .format = KS_FORMAT_TEXT, .color = -1,
+			       .src = KS_SOURCE_OPTS_INIT };
+	struct ks_ruleset set = KS_RULESET_INIT;
+	struct ks_prefilter *pf = NULL;
+	struct ks_scanner *sc = NULL;
+	struct ks_source *src = NULL;
+	struct ks_findings fs = KS_FINDINGS_INIT;
+	struct ks_stats st = { 0 };
+	struct ks_report_opts ropts = { false, false };
+	struct output out = { NULL, NULL, NULL };
+	struct ks_blob blob;
+	char *dot[] = { (char *)"." };
+	char **paths;
+	size_t path_nr;
+	double t0 = now();
+	int first, ret = KS_EXIT_USAGE, werr = 0;
+
+	first = ks_cli_parse(argc, argv, "scan", scan_opts,
+			     KS_ARRAY_SIZE(scan_opts), handle, &a);
+	if (first < 0)
+		goto done;
+	if (a.help) {
+		cmd_scan_help(stdout);
+		ret = 0;
+		goto done;
+	}
+	ks_log_set_level(a.quiet ? KS_LOG_QUIET : a.verbose);
+	paths = first < argc ? argv + first : dot;
+	path_nr = first < argc ? (size_t)(argc - first) : 1;
+
+	if ((ret = ks_load_rules(&set, a.rules, a.rules_nr, true)))
+		goto done;
+	if ((ret = select_rules(&set, &a)))
+		goto done;
+	if (ks_prefilter_new(&pf, &set) || ks_scanner_new(&sc, &set, pf)) {
+		ks_log_error("%s", ks_error_last());
+		ret = KS_EXIT_USAGE;
+		goto done;
+	}
+	ks_log_debug("%zu rules loaded and compiled in %.1f ms", set.rule_nr,
+		     (now() - t0) * 1000);
+	if (output_open(&out, a.output)) {
+		ret = KS_EXIT_USAGE;
+		goto done;
+	}
+	ropts.no_redact = a.no_redact;
+	ropts.color = a.color == 1 ||
+		      (a.color == -1 && !a.output && isatty(STDOUT_FILENO) &&
+		       !getenv("NO_COLOR") &&
+		       !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")));
+	ks_die_set_code(KS_EXIT_INCOMPLETE);
+
+	ks_source_fs_new(&src, paths, path_nr, &a.src, &st);
+	while (ks_source_next(src, &blob) > 0) {
+		const struct ks_match *m;
+		size_t m_nr, before = fs.nr;
+		int rc = ks_scan_buffer(sc, blob.data, blob.len, &m, &m_nr);
+
+		st.files_scanned++;
+		st.bytes_scanned += blob.len;
+		if (rc)
+			ks_stats_error(&st, blob.path, "%s", ks_error_last());
+		log_drops(&blob, m, m_nr, &st);
+		ks_findings_add_blob(&fs, blob.path, blob.data, blob.len, m,
+				     m_nr, a.no_redact);
+		if (a.format == KS_FORMAT_JSONL && fs.nr > before && !werr)
+			werr = ks_report_jsonl(out.fp, &fs, before, &ropts);
+	}
+	ks_findings_sort(&fs);
+	ks_stats_sort(&st);
+	st.findings = fs.nr;
+	if (a.format == KS_FORMAT_TEXT)
+		werr = ks_report_text(out.fp, &fs, &ropts);
+	else if (a.format == KS_FORMAT_JSON)
+		werr = ks_report_json(out.fp, &fs, &st, &ropts);
+	if (output_close(&out, !werr) || werr)
+		st.incomplete = true;
+	if (!a.quiet)
+		ks_report_summary(stderr, &st, now() - t0);
+	ret = fs.nr ? KS_EXIT_FINDINGS
+		    : st.incomplete ? KS_EXIT_INCOMPLETE : KS_EXIT_CLEAN;
+done:
+	ks_source_free(src);
+	ks_scanner_free(sc);
+	ks_prefilter_free(pf);
+	ks_findings_release(&fs);
+	ks_stats_release(&st);
+	ks_ruleset_release(&set);
+	free(a.rules);
+	free(a.enable);
+	free(a.disable);
+	return ret;
+}

@@ -1,0 +1,241 @@
+/* finding.c - build findings from matches: positions, redaction, snippets. */
+#include "compat.h"
+#include <ctype.h>
+#include "finding.h"
+#include "rules.h"
+#include "scan.h"
+#include "sha256.h"
+#include "xalloc.h"
+
+size_t ks_redact_shown(const unsigned char *secret, size_t len)
+{
+	size_t prefix = 0, i = 0, shown;
+
+	/* prefix: segments of up to 8 lowercase letters/digits, each ending
+	 * in '-' or '_' (sk- proj- ant- api03- ghp_ github_pat_ xoxb-) */
+	while (i < len && i < 20) {
+		size_t seg = 0;
+
+		while (i + seg < len && seg < 9 &&
+		       (islower(secret[i + seg]) || isdigit(secret[i + seg])))
+			seg++;
+		if (!seg || seg > 8 || i + seg >= len ||
+		    (secret[i + seg] != '-' && secret[i + seg] != '_'))
+			break;
+		i += seg + 1;
+		prefix = i;
+	}
+	shown = prefix + 4;
+	if (shown > len / 4)
+		shown = len / 4;
+	return shown;
+}
+
+void ks_redact(struct ks_buf *out, const unsigned char *secret, size_t len)
+{
+	size_t shown = ks_redact_shown(secret, len), i;
+
+	for (i = 0; i < shown; i++) {
+		/* never copy a line break or control byte into the mask */
+		unsigned char c = secret[i];
+
+		ks_buf_addch(out, c < 0x20 || c == 0x7f ? '?' : c);
+	}
+	ks_buf_adds(out, "***");
+}
+
+void ks_linepos_find(struct ks_linepos *hint, const unsigned char *data,
+		     size_t len, size_t offset, size_t *line, size_t *col)
+{
+	size_t i, ls = hint->offset, ln = hint->line;
+
+	if (!ln || offset < ls) {
+		ls = 0;
+		ln = 1;
+	}
+	for (i = ls; i < offset && i < len; i++) {
+		if (data[i] == '\n' ||
+		    (data[i] == '\r' && (i + 1 >= len || data[i + 1] != '\n'))) {
+			ln++;
+			ls = i + 1;
+		}
+	}
+	hint->offset = ls;
+	hint->line = ln;
+	*line = ln;
+	*col = offset - ls + 1;
+}
+
+void ks_path_normalise(struct ks_buf *out, const char *path)
+{
+	const char *p = path;
+
+	while (p[0] == '.' && (p[1] == '/' || p[1] == '\\'))
+		p += 2;
+	for (; *p; p++) {
+		char c = *p == '\\' ? '/' : *p;
+
+		if (c == '/' && out->len && out->ptr[out->len - 1] == '/')
+			continue;
+		if (c == '/' && p[1] == '.' && (p[2] == '/' || p[2] == '\\')) {
+			p++;
+			continue;
+		}
+		ks_buf_addch(out, c);
+	}
+}
+
+static size_t line_start(const unsigned char *data, size_t off)
+{
+	while (off && data[off - 1] != '\n' && data[off - 1] != '\r')
+		off--;
+	return off;
+}
+
+static size_t line_end(const unsigned char *data, size_t len, size_t off)
+{
+	while (off < len && data[off] != '\n' && data[off] != '\r')
+		off++;
+	return off;
+}
+
+/* Copies data[a..b) to out, replacing every kept match's secret with its
+ * redaction (all of them: another key may share the line). */
+static void snippet_range(struct ks_buf *out, const unsigned char *data,
+			  size_t a, size_t b, const struct ks_match *m,
+			  size_t m_nr, bool no_redact)
+{
+	size_t pos = a, i;
+
+	for (i = 0; i < m_nr && pos < b; i++) {
+		size_t s = m[i].secret_start, e = m[i].secret_end;
+
+		if (no_redact || e <= pos || s >= b)
+			continue;
+		if (s > pos)
+			ks_buf_add(out, data + pos, s - pos);
+		ks_redact(out, data + s, e - s);
+		pos = e;
+	}
+	if (pos < b)
+		ks_buf_add(out, data + pos, b - pos);
+}
+
+static void make_snippet(struct ks_finding *f, const unsigned char *data,
+			 size_t len, const struct ks_match *self,
+			 const struct ks_match *m, size_t m_nr, bool no_redact)
+{
+	struct ks_buf b = KS_BUF_INIT;
+	size_t ls = line_start(data, self->secret_start);
+	size_t le = line_end(data, len, self->secret_start);
+	size_t a = ls, z = le;
+
+	/* a window around the secret on long lines */
+	if (self->secret_start - ls > 60)
+		a = self->secret_start - 60;
+	if (z > self->secret_end && z - self->secret_end > 60)
+		z = self->secret_end + 60;
+	snippet_range(&b, data, a, z, m, m_nr, no_redact);
+	if (b.len > KS_SNIPPET_MAX) {
+		size_t cut = KS_SNIPPET_MAX;
+
+		/* do not split a UTF-8 sequence */
+		while (cut > 0 && ((unsigned char)b.ptr[cut] & 0xc0) == 0x80)
+			cut--;
+		ks_buf_setlen(&b, cut);
+	}
+	f->snippet = ks_buf_detach(&b, &f->snippet_len);
+}
+
+size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
+			    const unsigned char *data, size_t len,
+			    const struct ks_match *m, size_t m_nr,
+			    bool no_redact)
+{
+	struct ks_linepos pos = { 0, 0 };
+	struct ks_match *kept = NULL;
+	size_t i, kept_nr = 0, added = 0;
+	struct ks_buf npath = KS_BUF_INIT;
+
+	kept = xcalloc(m_nr ? m_nr : 1, sizeof(*kept));
+	for (i = 0; i < m_nr; i++)
+		if (!m[i].drop)
+			kept[kept_nr++] = m[i];
+	ks_path_normalise(&npath, path);
+
+	for (i = 0; i < kept_nr; i++) {
+		const struct ks_match *k = &kept[i];
+		struct ks_finding *f;
+		struct ks_buf b = KS_BUF_INIT;
+		struct ks_linepos endpos;
+		size_t sl = k->secret_end - k->secret_start;
+
+		ALLOC_GROW(fs->f, fs->nr + 1, fs->alloc);
+		f = &fs->f[fs->nr++];
+		memset(f, 0, sizeof(*f));
+		f->rule = k->rule;
+		f->path = xstrdup(path);
+		f->entropy = k->entropy;
+		ks_linepos_find(&pos, data, len, k->secret_start, &f->line,
+				&f->col);
+		endpos = pos;
+		ks_linepos_find(&endpos, data, len, k->secret_end - 1,
+				&f->end_line, &f->end_col);
+		f->end_col++;
+		f->secret = xmemdupz(data + k->secret_start, sl);
+		f->secret_len = sl;
+		ks_redact(&b, data + k->secret_start, sl);
+		f->redacted = ks_buf_detach(&b, NULL);
+		ks_sha256_hex(f->secret, sl, f->secret_sha256);
+		ks_buf_adds(&b, f->rule->id);
+		ks_buf_addch(&b, '\0');
+		ks_buf_add(&b, npath.ptr, npath.len);
+		ks_buf_addch(&b, '\0');
+		ks_buf_adds(&b, f->secret_sha256);
+		ks_sha256_hex(b.ptr, b.len, f->fingerprint);
+		ks_buf_release(&b);
+		make_snippet(f, data, len, k, kept, kept_nr, no_redact);
+		added++;
+	}
+	ks_buf_release(&npath);
+	free(kept);
+	return added;
+}
+
+static int cmp_finding(const void *va, const void *vb)
+{
+	const struct ks_finding *a = va, *b = vb;
+	int c = strcmp(a->path, b->path);
+
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return strcmp(a->rule->id, b->rule->id);
+}
+
+void ks_findings_sort(struct ks_findings *fs)
+{
+	if (fs->nr > 1)
+		qsort(fs->f, fs->nr, sizeof(*fs->f), cmp_finding);
+}
+
+void ks_findings_release(struct ks_findings *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->nr; i++) {
+		struct ks_finding *f = &fs->f[i];
+
+		ks_wipe(f->secret, f->secret_len);
+		free(f->secret);
+		ks_wipe(f->snippet, f->snippet_len);
+		free(f->snippet);
+		free(f->redacted);
+		free(f->path);
+	}
+	free(fs->f);
+	memset(fs, 0, sizeof(*fs));
+}

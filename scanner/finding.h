@@ -1,0 +1,72 @@
+/* finding.h - a reported secret: position, redacted forms, fingerprint.
+ *
+ * A ks_finding owns copies of everything it shows (the blob it came from is
+ * released after matching); ks_findings_release() wipes the secrets before
+ * freeing them. Rules are borrowed and outlive the findings.
+ */
+#ifndef KS_FINDING_H
+#define KS_FINDING_H
+
+#include "compat.h"
+#include "buf.h"
+
+struct ks_rule;
+struct ks_match;
+
+#define KS_SNIPPET_MAX 200
+
+struct ks_finding {
+	const struct ks_rule *rule;
+	char *path;	  /* as reported (may hold invalid UTF-8) */
+	size_t line, col; /* 1-based, of the secret's first byte */
+	size_t end_line, end_col; /* end_col: one past the last byte */
+	char *secret;	  /* full secret; printed only with --no-redact */
+	size_t secret_len;
+	char *redacted;	  /* ks_redact() of secret */
+	char *snippet;	  /* the line, other secrets redacted, <= 200 bytes */
+	size_t snippet_len;
+	char secret_sha256[65];
+	char fingerprint[65];
+	double entropy;
+};
+
+struct ks_findings {
+	struct ks_finding *f;
+	size_t nr, alloc;
+};
+
+/* clang-format off */
+#define KS_FINDINGS_INIT { NULL, 0, 0 }
+/* clang-format on */
+
+/* Adds one finding per kept match of one blob. Secrets inside snippets are
+ * redacted unless no_redact. Returns the number added. */
+size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
+			    const unsigned char *data, size_t len,
+			    const struct ks_match *m, size_t m_nr,
+			    bool no_redact);
+/* Deterministic order: path, line, column, rule id. */
+void ks_findings_sort(struct ks_findings *fs);
+void ks_findings_release(struct ks_findings *fs);
+
+/* Appends the redacted form of a secret: its identifying prefix (lowercase
+ * "sk-proj-", "ghp_", ...) plus up to 4 more characters, never more than a
+ * quarter of the secret, then "***". */
+void ks_redact(struct ks_buf *out, const unsigned char *secret, size_t len);
+/* Length of the shown part (exposed for tests). */
+size_t ks_redact_shown(const unsigned char *secret, size_t len);
+
+/* 1-based line and column of offset; "\r\n", "\n" and a lone "\r" end a
+ * line. Scans forward from a hint (line start offset and its line number)
+ * so that a sorted sequence of lookups is linear. */
+struct ks_linepos {
+	size_t offset;	   /* start of the line holding the last lookup */
+	size_t line;
+};
+void ks_linepos_find(struct ks_linepos *hint, const unsigned char *data,
+		     size_t len, size_t offset, size_t *line, size_t *col);
+
+/* Removes "./" prefixes, repeated slashes and backslashes from a path. */
+void ks_path_normalise(struct ks_buf *out, const char *path);
+
+#endif

@@ -1,0 +1,36 @@
+/* report.h - write findings and stats: text, JSON, JSON Lines.
+ *
+ * Writers print to the FILE they are given and return 0, or KS_EIO when the
+ * stream failed (the caller decides what that means for the exit code).
+ */
+#ifndef KS_REPORT_H
+#define KS_REPORT_H
+
+#include "compat.h"
+
+struct ks_findings;
+struct ks_finding;
+struct ks_stats;
+
+enum ks_format {
+	KS_FORMAT_TEXT,
+	KS_FORMAT_JSON,
+	KS_FORMAT_JSONL,
+};
+
+struct ks_report_opts {
+	bool no_redact;
+	bool color;
+};
+
+int ks_report_text(FILE *out, const struct ks_findings *fs,
+		   const struct ks_report_opts *opts);
+int ks_report_json(FILE *out, const struct ks_findings *fs,
+		   const struct ks_stats *st, const struct ks_report_opts *opts);
+/* One finding per line (streamed). */
+int ks_report_jsonl(FILE *out, const struct ks_findings *fs, size_t from,
+		    const struct ks_report_opts *opts);
+/* The summary line(s) on stderr. */
+void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds);
+
+#endif

@@ -1,0 +1,151 @@
+/* report_json.c - JSON document and JSON Lines (schema: docs/keysnare.schema.json). */
+#include "compat.h"
+#include <math.h>
+#include <cjson/cJSON.h>
+#include "report.h"
+#include "buf.h"
+#include "error.h"
+#include "finding.h"
+#include "rules.h"
+#include "stats.h"
+#include "utf8.h"
+#include "version.h"
+
+/* Adds a string that is valid UTF-8 whatever the input bytes; when bytes
+ * had to be escaped and raw_key is set, the raw bytes go base64 there. */
+static void add_str(cJSON *obj, const char *key, const char *s, size_t len,
+		    const char *raw_key)
+{
+	struct ks_buf b = KS_BUF_INIT, raw = KS_BUF_INIT;
+	bool escaped = ks_json_str(&b, s, len);
+
+	cJSON_AddStringToObject(obj, key, b.ptr);
+	if (escaped && raw_key) {
+		ks_base64(&raw, (const unsigned char *)s, len);
+		cJSON_AddStringToObject(obj, raw_key, raw.ptr);
+	}
+	ks_buf_release(&b);
+	ks_buf_release(&raw);
+}
+
+static cJSON *finding_json(const struct ks_finding *f,
+			   const struct ks_report_opts *opts)
+{
+	cJSON *o = cJSON_CreateObject(), *tags;
+	size_t i;
+
+	cJSON_AddStringToObject(o, "rule_id", f->rule->id);
+	cJSON_AddStringToObject(o, "rule_name", f->rule->name);
+	cJSON_AddStringToObject(o, "severity",
+				ks_severity_name(f->rule->severity));
+	add_str(o, "path", f->path, strlen(f->path), "path_bytes");
+	cJSON_AddNumberToObject(o, "line", (double)f->line);
+	cJSON_AddNumberToObject(o, "column", (double)f->col);
+	cJSON_AddNumberToObject(o, "end_line", (double)f->end_line);
+	cJSON_AddNumberToObject(o, "end_column", (double)f->end_col);
+	if (opts->no_redact)
+		add_str(o, "secret", f->secret, f->secret_len, "secret_bytes");
+	else
+		add_str(o, "secret", f->redacted, strlen(f->redacted), NULL);
+	cJSON_AddBoolToObject(o, "redacted", !opts->no_redact);
+	cJSON_AddStringToObject(o, "secret_sha256", f->secret_sha256);
+	add_str(o, "snippet", f->snippet, f->snippet_len, NULL);
+	cJSON_AddNumberToObject(o, "entropy", round(f->entropy * 1000) / 1000);
+	cJSON_AddStringToObject(o, "fingerprint", f->fingerprint);
+	tags = cJSON_AddArrayToObject(o, "tags");
+	for (i = 0; i < f->rule->tag_nr; i++)
+		cJSON_AddItemToArray(tags, cJSON_CreateString(f->rule->tag[i]));
+	cJSON_AddStringToObject(o, "remediation",
+				f->rule->remediation ? f->rule->remediation
+						     : "");
+	return o;
+}
+
+static int print_json(FILE *out, cJSON *doc, bool pretty)
+{
+	char *s = pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
+
+	if (!s)
+		return ks_error_set(KS_ERROR, "out of memory printing JSON");
+	fputs(s, out);
+	fputc('\n', out);
+	cJSON_free(s);
+	return 0;
+}
+
+int ks_report_json(FILE *out, const struct ks_findings *fs,
+		   const struct ks_stats *st, const struct ks_report_opts *opts)
+{
+	cJSON *doc = cJSON_CreateObject(), *tool, *arr, *stats, *by, *list;
+	size_t i;
+	int err;
+
+	tool = cJSON_AddObjectToObject(doc, "tool");
+	cJSON_AddStringToObject(tool, "name", "keysnare");
+	cJSON_AddStringToObject(tool, "version", KS_VERSION);
+	cJSON_AddNumberToObject(doc, "schema_version", 1);
+	cJSON_AddBoolToObject(doc, "incomplete", st->incomplete);
+	cJSON_AddBoolToObject(doc, "redacted", !opts->no_redact);
+	arr = cJSON_AddArrayToObject(doc, "findings");
+	for (i = 0; i < fs->nr; i++)
+		cJSON_AddItemToArray(arr, finding_json(&fs->f[i], opts));
+
+	stats = cJSON_AddObjectToObject(doc, "stats");
+	cJSON_AddNumberToObject(stats, "files_scanned",
+				(double)st->files_scanned);
+	cJSON_AddNumberToObject(stats, "bytes_scanned",
+				(double)st->bytes_scanned);
+	cJSON_AddNumberToObject(stats, "findings", (double)fs->nr);
+	by = cJSON_AddObjectToObject(stats, "skipped_by_reason");
+	for (i = 0; i < KS_SKIP_NR; i++)
+		cJSON_AddNumberToObject(by, ks_skip_reason_name(i),
+					(double)st->skipped_by[i]);
+	by = cJSON_AddObjectToObject(stats, "dropped_by_reason");
+	for (i = 1; i < KS_DROP_NR; i++)
+		cJSON_AddNumberToObject(by, ks_drop_name(i),
+					(double)st->dropped_by[i]);
+	list = cJSON_AddArrayToObject(stats, "skipped");
+	for (i = 0; i < st->skip_nr; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		add_str(o, "path", st->skip[i].path, strlen(st->skip[i].path),
+			"path_bytes");
+		cJSON_AddStringToObject(o, "reason",
+					ks_skip_reason_name(st->skip[i].reason));
+		cJSON_AddItemToArray(list, o);
+	}
+	list = cJSON_AddArrayToObject(stats, "errors");
+	for (i = 0; i < st->err_nr; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		add_str(o, "path", st->err[i].path, strlen(st->err[i].path),
+			"path_bytes");
+		add_str(o, "message", st->err[i].message,
+			strlen(st->err[i].message), NULL);
+		cJSON_AddItemToArray(list, o);
+	}
+	err = print_json(out, doc, true);
+	cJSON_Delete(doc);
+	fflush(out);
+	if (!err && ferror(out))
+		err = KS_EIO;
+	return err;
+}
+
+int ks_report_jsonl(FILE *out, const struct ks_findings *fs, size_t from,
+		    const struct ks_report_opts *opts)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = from; i < fs->nr && !err; i++) {
+		cJSON *o = finding_json(&fs->f[i], opts);
+
+		err = print_json(out, o, false);
+		cJSON_Delete(o);
+	}
+	fflush(out);
+	if (!err && ferror(out))
+		err = KS_EIO;
+	return err;
+}

@@ -1,0 +1,60 @@
+/* report_text.c - one line per finding, summary on stderr. */
+#include "compat.h"
+#include "report.h"
+#include "buf.h"
+#include "finding.h"
+#include "rules.h"
+#include "error.h"
+#include "stats.h"
+
+int ks_report_text(FILE *out, const struct ks_findings *fs,
+		   const struct ks_report_opts *opts)
+{
+	struct ks_buf b = KS_BUF_INIT;
+	size_t i;
+	const char *bold = opts->color ? "\033[1m" : "";
+	const char *red = opts->color ? "\033[31m" : "";
+	const char *mag = opts->color ? "\033[35m" : "";
+	const char *off = opts->color ? "\033[0m" : "";
+
+	for (i = 0; i < fs->nr; i++) {
+		const struct ks_finding *f = &fs->f[i];
+
+		ks_buf_reset(&b);
+		ks_term_escape(&b, f->path, strlen(f->path));
+		fprintf(out, "%s%s%s:%zu:%zu: %s%s%s: ", bold, b.ptr, off,
+			f->line, f->col, mag, f->rule->id, off);
+		ks_buf_reset(&b);
+		if (opts->no_redact)
+			ks_term_escape(&b, f->secret, f->secret_len);
+		else
+			ks_term_escape(&b, f->redacted, strlen(f->redacted));
+		fprintf(out, "%s%s%s\n", red, b.ptr, off);
+	}
+	ks_buf_release(&b);
+	fflush(out);
+	return ferror(out) ? KS_EIO : 0;
+}
+
+void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds)
+{
+	struct ks_buf b = KS_BUF_INIT;
+	size_t i, skipped = 0;
+
+	for (i = 0; i < KS_SKIP_NR; i++)
+		if (st->skipped_by[i]) {
+			ks_buf_addf(&b, "%s%s %zu", skipped ? ", " : " (",
+				    ks_skip_reason_name(i), st->skipped_by[i]);
+			skipped += st->skipped_by[i];
+		}
+	if (skipped)
+		ks_buf_addch(&b, ')');
+	fprintf(err,
+		"keysnare: %zu file%s scanned (%llu bytes) in %.3f s; %zu skipped%s; %zu error%s; %zu finding%s%s\n",
+		st->files_scanned, st->files_scanned == 1 ? "" : "s",
+		(unsigned long long)st->bytes_scanned, seconds, skipped, b.ptr,
+		st->err_nr, st->err_nr == 1 ? "" : "s", st->findings,
+		st->findings == 1 ? "" : "s",
+		st->incomplete ? "; scan INCOMPLETE" : "");
+	ks_buf_release(&b);
+}

@@ -1,0 +1,45 @@
+/* scan.h - the hot path: prefilter, PCRE2 match, filters, overlap
+ * resolution over one buffer.
+ *
+ * A ks_scanner is per-thread scratch (match data, JIT stack, hit table);
+ * the ruleset and prefilter it borrows are shared read-only.
+ */
+#ifndef KS_SCAN_H
+#define KS_SCAN_H
+
+#include "compat.h"
+#include "filter.h"
+
+struct ks_ruleset;
+struct ks_rule;
+struct ks_prefilter;
+struct ks_scanner;
+
+/* PCRE2 limits per match attempt (RELIABILITY.md: A1, A2). */
+#define KS_MATCH_LIMIT 100000
+#define KS_DEPTH_LIMIT 10000
+#define KS_HEAP_LIMIT_KIB (20 * 1024)
+
+struct ks_match {
+	const struct ks_rule *rule;
+	size_t start, end;		/* whole match, byte offsets */
+	size_t secret_start, secret_end; /* the secret */
+	double entropy;
+	size_t context_dist;		/* to the nearest context word */
+	enum ks_drop drop;		/* KS_DROP_NONE: reported */
+	const char *drop_detail;	/* static text, or NULL */
+};
+
+int ks_scanner_new(struct ks_scanner **out, const struct ks_ruleset *set,
+		   const struct ks_prefilter *pf);
+void ks_scanner_free(struct ks_scanner *sc);
+
+/* Scans data[0..len). On return *out holds every pattern match, kept and
+ * dropped, sorted by secret position then rule index; it stays valid until
+ * the next call. Returns 0, or KS_EREGEX when a rule hit a PCRE2 limit (the
+ * matches found so far are still returned; the blob is incomplete, and
+ * ks_error_last() names the rule). */
+int ks_scan_buffer(struct ks_scanner *sc, const unsigned char *data,
+		   size_t len, const struct ks_match **out, size_t *out_nr);
+
+#endif

@@ -1,0 +1,484 @@
+/* source_fs.c - walk files and directories; honour .gitignore via libgit2. */
+#include "compat.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <git2.h>
+#include "source.h"
+#include "buf.h"
+#include "log.h"
+#include "stats.h"
+#include "xalloc.h"
+
+struct root {
+	char *given;
+	char *real;		/* realpath of the root (containment) */
+	git_repository *repo;	/* NULL: not in a work tree, or no_ignore */
+	git_index *index;
+	char *workdir_rel;	/* root's path relative to the work dir */
+};
+
+struct entry {
+	char *path;
+	size_t root;
+	bool explicit;		/* named on the command line */
+};
+
+struct dirkey {
+	dev_t dev;
+	ino_t ino;
+	bool used;
+};
+
+struct ks_source {
+	struct ks_source_opts opts;
+	struct ks_stats *st;
+	struct root *root;
+	size_t root_nr;
+	struct entry *stack;
+	size_t stack_nr, stack_alloc;
+	struct ks_buf data;
+	char *cur_path;
+	struct dirkey *seen;	/* visited directories (follow_symlinks) */
+	size_t seen_nr, seen_cap;
+};
+
+bool ks_is_binary(const unsigned char *data, size_t len)
+{
+	return memchr(data, 0, KS_MIN(len, (size_t)8000)) != NULL;
+}
+
+static void push(struct ks_source *src, const char *path, size_t root,
+		 bool explicit)
+{
+	ALLOC_GROW(src->stack, src->stack_nr + 1, src->stack_alloc);
+	src->stack[src->stack_nr].path = xstrdup(path);
+	src->stack[src->stack_nr].root = root;
+	src->stack[src->stack_nr].explicit = explicit;
+	src->stack_nr++;
+}
+
+/* Returns true if (dev, ino) was seen before; records it. */
+static bool seen_dir(struct ks_source *src, dev_t dev, ino_t ino)
+{
+	size_t h, i;
+
+	if (src->seen_nr * 2 >= src->seen_cap) {
+		struct dirkey *old = src->seen;
+		size_t oldcap = src->seen_cap;
+
+		src->seen_cap = oldcap ? oldcap * 2 : 64;
+		src->seen = xcalloc(src->seen_cap, sizeof(*src->seen));
+		src->seen_nr = 0;
+		for (i = 0; i < oldcap; i++)
+			if (old[i].used)
+				seen_dir(src, old[i].dev, old[i].ino);
+		free(old);
+	}
+	h = ((size_t)dev * 31 + (size_t)ino) & (src->seen_cap - 1);
+	while (src->seen[h].used) {
+		if (src->seen[h].dev == dev && src->seen[h].ino == ino)
+			return true;
+		h = (h + 1) & (src->seen_cap - 1);
+	}
+	src->seen[h].used = true;
+	src->seen[h].dev = dev;
+	src->seen[h].ino = ino;
+	src->seen_nr++;
+	return false;
+}
+
+static void open_repo(struct ks_source *src, struct root *r)
+{
+	git_repository *repo = NULL;
+	const char *wd;
+	size_t wl;
+	int rc;
+
+	if (src->opts.no_ignore || !r->real)
+		return;
+	rc = git_repository_open_ext(&repo, r->real, 0, NULL);
+	if (rc == GIT_ENOTFOUND)
+		return;
+	if (rc < 0) {
+		const git_error *e = git_error_last();
+
+		warning("cannot open the git repository around '%s', .gitignore not honoured: %s",
+			r->given, e ? e->message : "unknown error");
+		return;
+	}
+	wd = git_repository_workdir(repo);
+	if (!wd) {
+		git_repository_free(repo);
+		return;
+	}
+	wl = strlen(wd);
+	/* wd ends with '/'; the root is wd itself or below it */
+	if (!strncmp(r->real, wd, wl - 1) &&
+	    (r->real[wl - 1] == '\0' || r->real[wl - 1] == '/')) {
+		const char *rel = r->real[wl - 1] ? r->real + wl : "";
+
+		r->workdir_rel = xstrdup(rel);
+		r->repo = repo;
+		if (git_repository_index(&r->index, repo) < 0)
+			r->index = NULL;
+		return;
+	}
+	git_repository_free(repo);
+}
+
+int ks_source_fs_new(struct ks_source **out, char *const *paths, size_t nr,
+		     const struct ks_source_opts *opts, struct ks_stats *st)
+{
+	struct ks_source *src = xcalloc(1, sizeof(*src));
+	size_t i;
+
+	src->opts = *opts;
+	src->st = st;
+	src->root = xcalloc(nr ? nr : 1, sizeof(*src->root));
+	src->root_nr = nr;
+	for (i = 0; i < nr; i++) {
+		struct root *r = &src->root[i];
+
+		r->given = xstrdup(paths[i]);
+		if (strcmp(paths[i], "-")) {
+			r->real = realpath(paths[i], NULL);
+			open_repo(src, r);
+		}
+	}
+	/* the stack pops from the end: push roots in reverse */
+	for (i = nr; i-- > 0;)
+		push(src, paths[i], i, true);
+	*out = src;
+	return 0;
+}
+
+void ks_source_free(struct ks_source *src)
+{
+	size_t i;
+
+	if (!src)
+		return;
+	for (i = 0; i < src->root_nr; i++) {
+		free(src->root[i].given);
+		free(src->root[i].real);
+		free(src->root[i].workdir_rel);
+		git_index_free(src->root[i].index);
+		git_repository_free(src->root[i].repo);
+	}
+	free(src->root);
+	for (i = 0; i < src->stack_nr; i++)
+		free(src->stack[i].path);
+	free(src->stack);
+	ks_buf_release(&src->data);
+	free(src->cur_path);
+	free(src->seen);
+	free(src);
+}
+
+/* The path of e relative to its root (after the root's own path). */
+static const char *rel_to_root(const struct root *r, const char *path)
+{
+	size_t gl = strlen(r->given);
+
+	if (!strcmp(r->given, ".") || !strcmp(r->given, "./"))
+		return path;
+	if (!strncmp(path, r->given, gl)) {
+		path += gl;
+		while (*path == '/')
+			path++;
+	}
+	return path;
+}
+
+/* Whether .gitignore (and friends) exclude this path; tracked files are
+ * never excluded (they are in the repository whatever .gitignore says). */
+static bool is_ignored(struct ks_source *src, const struct entry *e,
+		       bool is_dir)
+{
+	const struct root *r = &src->root[e->root];
+	struct ks_buf rel = KS_BUF_INIT;
+	int ignored = 0;
+	size_t pos;
+
+	if (!r->repo || e->explicit)
+		return false;
+	ks_buf_adds(&rel, r->workdir_rel);
+	if (rel.len)
+		ks_buf_addch(&rel, '/');
+	ks_buf_adds(&rel, rel_to_root(r, e->path));
+	if (is_dir)
+		ks_buf_addch(&rel, '/');
+	if (git_ignore_path_is_ignored(&ignored, r->repo, rel.ptr) < 0)
+		ignored = 0;
+	if (ignored && r->index) {
+		if (is_dir) {
+			if (!git_index_find_prefix(&pos, r->index, rel.ptr))
+				ignored = 0;
+		} else if (git_index_get_bypath(r->index, rel.ptr, 0)) {
+			ignored = 0;
+		}
+	}
+	ks_buf_release(&rel);
+	return ignored != 0;
+}
+
+static bool inside_root(const struct root *r, const char *path)
+{
+	char *real = realpath(path, NULL);
+	size_t rl;
+	bool ok;
+
+	if (!real || !r->real)
+		return free(real), false;
+	rl = strlen(r->real);
+	ok = !strncmp(real, r->real, rl) &&
+	     (real[rl] == '\0' || real[rl] == '/' || !strcmp(r->real, "/"));
+	free(real);
+	return ok;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void read_dir(struct ks_source *src, const struct entry *e)
+{
+	DIR *d = opendir(e->path);
+	struct dirent *de;
+	char **names = NULL;
+	size_t nr = 0, alloc = 0, i;
+	const struct root *r = &src->root[e->root];
+	bool dot = !strcmp(e->path, ".") || !strcmp(e->path, "./");
+	size_t pl = strlen(e->path);
+
+	if (!d) {
+		ks_stats_error(src->st, e->path, "cannot open directory: %s",
+			       strerror(errno));
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				ks_stats_error(src->st, e->path,
+					       "cannot read directory: %s",
+					       strerror(errno));
+			break;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, ".git"))
+			continue;
+		ALLOC_GROW(names, nr + 1, alloc);
+		names[nr++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (nr > 1)
+		qsort(names, nr, sizeof(*names), cmp_str);
+	for (i = nr; i-- > 0;) {
+		struct ks_buf p = KS_BUF_INIT;
+
+		if (!dot) {
+			ks_buf_adds(&p, e->path);
+			if (pl && e->path[pl - 1] != '/')
+				ks_buf_addch(&p, '/');
+		}
+		ks_buf_adds(&p, names[i]);
+		push(src, p.ptr, (size_t)(r - src->root), false);
+		ks_buf_release(&p);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* Reads a regular file into src->data. Returns 1 if it is to be scanned,
+ * 0 if skipped or failed (recorded). */
+static int read_file(struct ks_source *src, const struct entry *e,
+		     bool follow)
+{
+	int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+	struct stat st;
+	int fd;
+	size_t max = src->opts.max_file_size;
+
+	fd = open(e->path, flags);
+	if (fd < 0) {
+		if (errno == ELOOP && !follow) {
+			ks_stats_skip(src->st, e->path, KS_SKIP_SYMLINK);
+			return 0;
+		}
+		ks_stats_error(src->st, e->path, "cannot open: %s",
+			       errno == ENOENT ? "file vanished during the scan"
+					       : strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &st) < 0) {
+		ks_stats_error(src->st, e->path, "cannot stat: %s",
+			       strerror(errno));
+		close(fd);
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ks_stats_skip(src->st, e->path, KS_SKIP_NOT_REGULAR);
+		close(fd);
+		return 0;
+	}
+	if ((uint64_t)st.st_size > max) {
+		ks_stats_skip(src->st, e->path, KS_SKIP_SIZE);
+		close(fd);
+		return 0;
+	}
+	ks_buf_reset(&src->data);
+	for (;;) {
+		ssize_t n;
+		size_t want;
+
+		ks_buf_grow(&src->data, KS_MIN((size_t)1 << 20,
+					       max + 1 - src->data.len));
+		want = KS_MIN(src->data.alloc - src->data.len - 1,
+			      max + 1 - src->data.len);
+		n = read(fd, src->data.ptr + src->data.len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ks_stats_error(src->st, e->path, "read error: %s",
+				       strerror(errno));
+			close(fd);
+			return 0;
+		}
+		if (!n)
+			break;
+		ks_buf_setlen(&src->data, src->data.len + (size_t)n);
+		if (src->data.len > max) {
+			ks_stats_skip(src->st, e->path, KS_SKIP_SIZE);
+			close(fd);
+			return 0;
+		}
+	}
+	close(fd);
+	return 1;
+}
+
+static int read_stdin(struct ks_source *src)
+{
+	size_t max = src->opts.max_file_size;
+	const char *name = src->opts.stdin_name;
+
+	ks_buf_reset(&src->data);
+	for (;;) {
+		ssize_t n;
+
+		ks_buf_grow(&src->data, 65536);
+		n = read(0, src->data.ptr + src->data.len,
+			 src->data.alloc - src->data.len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ks_stats_error(src->st, name, "read error: %s",
+				       strerror(errno));
+			return 0;
+		}
+		if (!n)
+			break;
+		ks_buf_setlen(&src->data, src->data.len + (size_t)n);
+		if (src->data.len > max) {
+			ks_stats_skip(src->st, name, KS_SKIP_SIZE);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Handles one stack entry; returns 1 when src->data holds a blob. */
+static int visit(struct ks_source *src, const struct entry *e)
+{
+	const struct root *r = &src->root[e->root];
+	struct stat st;
+	bool follow = false;
+
+	if (e->explicit && !strcmp(e->path, "-"))
+		return read_stdin(src);
+	if (lstat(e->path, &st) < 0) {
+		ks_stats_error(src->st, e->path, "cannot access: %s",
+			       errno == ENOENT && !e->explicit
+				       ? "file vanished during the scan"
+				       : strerror(errno));
+		return 0;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		/* a symlink named on the command line is followed */
+		if (!src->opts.follow_symlinks && !e->explicit) {
+			ks_stats_skip(src->st, e->path, KS_SKIP_SYMLINK);
+			return 0;
+		}
+		if (stat(e->path, &st) < 0) {
+			ks_stats_skip(src->st, e->path, KS_SKIP_SYMLINK);
+			return 0;
+		}
+		if (!e->explicit && !inside_root(r, e->path)) {
+			ks_stats_skip(src->st, e->path, KS_SKIP_OUTSIDE_ROOT);
+			return 0;
+		}
+		follow = true;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (is_ignored(src, e, true)) {
+			ks_stats_skip(src->st, e->path, KS_SKIP_IGNORED);
+			return 0;
+		}
+		if (src->opts.follow_symlinks && seen_dir(src, st.st_dev, st.st_ino)) {
+			ks_stats_skip(src->st, e->path, KS_SKIP_LOOP);
+			return 0;
+		}
+		read_dir(src, e);
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ks_stats_skip(src->st, e->path, KS_SKIP_NOT_REGULAR);
+		return 0;
+	}
+	if (is_ignored(src, e, false)) {
+		ks_stats_skip(src->st, e->path, KS_SKIP_IGNORED);
+		return 0;
+	}
+	return read_file(src, e, follow || e->explicit);
+}
+
+int ks_source_next(struct ks_source *src, struct ks_blob *blob)
+{
+	while (src->stack_nr) {
+		struct entry e = src->stack[--src->stack_nr];
+		int got = visit(src, &e);
+
+		if (got && !src->opts.scan_binary &&
+		    ks_is_binary((unsigned char *)src->data.ptr,
+				 src->data.len)) {
+			ks_stats_skip(src->st,
+				      strcmp(e.path, "-") || !e.explicit
+					      ? e.path
+					      : src->opts.stdin_name,
+				      KS_SKIP_BINARY);
+			got = 0;
+		}
+		if (!got) {
+			free(e.path);
+			continue;
+		}
+		free(src->cur_path);
+		if (e.explicit && !strcmp(e.path, "-")) {
+			free(e.path);
+			src->cur_path = xstrdup(src->opts.stdin_name);
+		} else {
+			src->cur_path = e.path;
+		}
+		blob->data = (const unsigned char *)src->data.ptr;
+		blob->len = src->data.len;
+		blob->path = src->cur_path;
+		return 1;
+	}
+	return 0;
+}
