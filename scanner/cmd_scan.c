@@ -10,10 +10,10 @@
 #include "error.h"
 #include "finding.h"
 #include "log.h"
+#include "pipeline.h"
 #include "prefilter.h"
 #include "report.h"
 #include "rules.h"
-#include "scan.h"
 #include "source.h"
 #include "stats.h"
 #include "xalloc.h"
@@ -34,6 +34,7 @@ enum {
 	OPT_FOLLOW,
 	OPT_COLOR,
 	OPT_STDIN_NAME,
+	OPT_THREADS = 'j',
 };
 
 static const struct ks_opt scan_opts[] = {
@@ -48,6 +49,7 @@ static const struct ks_opt scan_opts[] = {
 	{ "no-ignore", 0, OPT_NO_IGNORE, NULL, "do not honour .gitignore and .git/info/exclude" },
 	{ "follow-symlinks", 0, OPT_FOLLOW, NULL, "follow symlinks (loop-safe, never outside the scan root)" },
 	{ "stdin-name", 0, OPT_STDIN_NAME, "NAME", "path to report for standard input ('-'); default <stdin>" },
+	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
 	{ "verbose", 'v', OPT_VERBOSE, NULL, "list skipped files and dropped matches on stderr (-vv: timings)" },
@@ -68,6 +70,7 @@ struct scan_args {
 	int verbose;
 	bool quiet;
 	bool help;
+	unsigned threads;
 	struct ks_source_opts src;
 };
 
@@ -132,6 +135,17 @@ static int handle(int id, const char *arg, void *payload)
 	case OPT_FOLLOW:
 		a->src.follow_symlinks = true;
 		break;
+	case OPT_THREADS: {
+		char *end = NULL;
+		long v = strtol(arg, &end, 10);
+
+		if (!*arg || *end || v < 1 || v > 1024)
+			return ks_usage_error("scan",
+					      "--threads takes a number from 1 to 1024, not '%s'",
+					      arg);
+		a->threads = (unsigned)v;
+		break;
+	}
 	case OPT_STDIN_NAME:
 		a->src.stdin_name = arg;
 		break;
@@ -277,36 +291,17 @@ static int output_close(struct output *o, bool ok)
 	return err;
 }
 
-static void log_drops(const struct ks_blob *blob, const struct ks_match *m,
-		      size_t nr, struct ks_stats *st)
+struct stream {
+	FILE *fp;
+	const struct ks_report_opts *ropts;
+};
+
+static int stream_jsonl(const struct ks_findings *fs, size_t from,
+			void *payload)
 {
-	size_t i;
+	struct stream *s = payload;
 
-	for (i = 0; i < nr; i++) {
-		struct ks_buf red = KS_BUF_INIT, path = KS_BUF_INIT;
-
-		if (!m[i].drop)
-			continue;
-		st->dropped_by[m[i].drop]++;
-		if (ks_log_level() < KS_LOG_VERBOSE)
-			continue;
-		ks_redact(&red, blob->data + m[i].secret_start,
-			  m[i].secret_end - m[i].secret_start);
-		ks_term_escape(&path, blob->path, strlen(blob->path));
-		if (m[i].drop == KS_DROP_ENTROPY)
-			ks_log_verbose("dropped %s: %s at byte %zu in '%s': entropy %.2f < %.2f",
-				       m[i].rule->id, red.ptr, m[i].secret_start,
-				       path.ptr, m[i].entropy,
-				       m[i].rule->min_entropy);
-		else
-			ks_log_verbose("dropped %s: %s at byte %zu in '%s': %s%s%s",
-				       m[i].rule->id, red.ptr, m[i].secret_start,
-				       path.ptr, ks_drop_name(m[i].drop),
-				       m[i].drop_detail ? ": " : "",
-				       m[i].drop_detail ? m[i].drop_detail : "");
-		ks_buf_release(&red);
-		ks_buf_release(&path);
-	}
+	return ks_report_jsonl(s->fp, fs, from, s->ropts);
 }
 
 int cmd_scan(int argc, char **argv)
@@ -315,13 +310,13 @@ int cmd_scan(int argc, char **argv)
 			       .src = KS_SOURCE_OPTS_INIT };
 	struct ks_ruleset set = KS_RULESET_INIT;
 	struct ks_prefilter *pf = NULL;
-	struct ks_scanner *sc = NULL;
 	struct ks_source *src = NULL;
 	struct ks_findings fs = KS_FINDINGS_INIT;
 	struct ks_stats st = { 0 };
 	struct ks_report_opts ropts = { false, false };
 	struct output out = { NULL, NULL, NULL };
-	struct ks_blob blob;
+	struct ks_pipeline_opts popts = { 0 };
+	struct stream stream;
 	char *dot[] = { (char *)"." };
 	char **paths;
 	size_t path_nr;
@@ -345,7 +340,7 @@ int cmd_scan(int argc, char **argv)
 		goto done;
 	if ((ret = select_rules(&set, &a)))
 		goto done;
-	if (ks_prefilter_new(&pf, &set) || ks_scanner_new(&sc, &set, pf)) {
+	if (ks_prefilter_new(&pf, &set)) {
 		ks_log_error("%s", ks_error_last());
 		ret = KS_EXIT_USAGE;
 		goto done;
@@ -364,21 +359,16 @@ int cmd_scan(int argc, char **argv)
 	ks_die_set_code(KS_EXIT_INCOMPLETE);
 
 	ks_source_fs_new(&src, paths, path_nr, &a.src, &st);
-	while (ks_source_next(src, &blob) > 0) {
-		const struct ks_match *m;
-		size_t m_nr, before = fs.nr;
-		int rc = ks_scan_buffer(sc, blob.data, blob.len, &m, &m_nr);
-
-		st.files_scanned++;
-		st.bytes_scanned += blob.len;
-		if (rc)
-			ks_stats_error(&st, blob.path, "%s", ks_error_last());
-		log_drops(&blob, m, m_nr, &st);
-		ks_findings_add_blob(&fs, blob.path, blob.data, blob.len, m,
-				     m_nr, a.no_redact);
-		if (a.format == KS_FORMAT_JSONL && fs.nr > before && !werr)
-			werr = ks_report_jsonl(out.fp, &fs, before, &ropts);
+	popts.threads = a.threads;
+	popts.no_redact = a.no_redact;
+	popts.src = &a.src;
+	if (a.format == KS_FORMAT_JSONL) {
+		stream.fp = out.fp;
+		stream.ropts = &ropts;
+		popts.on_findings = stream_jsonl;
+		popts.payload = &stream;
 	}
+	werr = ks_pipeline_run(src, &set, pf, &popts, &fs, &st);
 	ks_findings_sort(&fs);
 	ks_stats_sort(&st);
 	st.findings = fs.nr;
@@ -394,7 +384,6 @@ int cmd_scan(int argc, char **argv)
 		    : st.incomplete ? KS_EXIT_INCOMPLETE : KS_EXIT_CLEAN;
 done:
 	ks_source_free(src);
-	ks_scanner_free(sc);
 	ks_prefilter_free(pf);
 	ks_findings_release(&fs);
 	ks_stats_release(&st);

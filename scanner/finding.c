@@ -47,23 +47,26 @@ void ks_redact(struct ks_buf *out, const unsigned char *secret, size_t len)
 void ks_linepos_find(struct ks_linepos *hint, const unsigned char *data,
 		     size_t len, size_t offset, size_t *line, size_t *col)
 {
-	size_t i, ls = hint->offset, ln = hint->line;
+	size_t i, ls = hint->offset, ln = hint->line, c0 = hint->col0;
 
 	if (!ln || offset < ls) {
 		ls = 0;
 		ln = 1;
+		c0 = 0;
 	}
 	for (i = ls; i < offset && i < len; i++) {
 		if (data[i] == '\n' ||
 		    (data[i] == '\r' && (i + 1 >= len || data[i + 1] != '\n'))) {
 			ln++;
 			ls = i + 1;
+			c0 = 0;
 		}
 	}
 	hint->offset = ls;
 	hint->line = ln;
+	hint->col0 = c0;
 	*line = ln;
-	*col = offset - ls + 1;
+	*col = offset - ls + 1 + c0;
 }
 
 void ks_path_normalise(struct ks_buf *out, const char *path)
@@ -150,13 +153,21 @@ static void make_snippet(struct ks_finding *f, const unsigned char *data,
 size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
 			    const unsigned char *data, size_t len,
 			    const struct ks_match *m, size_t m_nr,
-			    bool no_redact)
+			    bool no_redact, const struct ks_chunk *ck)
 {
-	struct ks_linepos pos = { 0, 0 };
+	static const struct ks_chunk whole = KS_CHUNK_WHOLE;
+	struct ks_linepos pos;
 	struct ks_match *kept = NULL;
 	size_t i, kept_nr = 0, added = 0;
 	struct ks_buf npath = KS_BUF_INIT;
 
+	if (!ck)
+		ck = &whole;
+	pos.offset = 0;
+	pos.line = ck->line;
+	pos.col0 = ck->col - 1;
+	/* all kept matches are redacted in snippets, even those past the
+	 * limit (the next chunk reports them) */
 	kept = xcalloc(m_nr ? m_nr : 1, sizeof(*kept));
 	for (i = 0; i < m_nr; i++)
 		if (!m[i].drop)
@@ -170,6 +181,8 @@ size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
 		struct ks_linepos endpos;
 		size_t sl = k->secret_end - k->secret_start;
 
+		if (k->secret_start >= ck->limit)
+			continue;
 		ALLOC_GROW(fs->f, fs->nr + 1, fs->alloc);
 		f = &fs->f[fs->nr++];
 		memset(f, 0, sizeof(*f));
@@ -200,6 +213,18 @@ size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
 	ks_buf_release(&npath);
 	free(kept);
 	return added;
+}
+
+void ks_findings_move(struct ks_findings *dst, struct ks_findings *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->nr; i++) {
+		ALLOC_GROW(dst->f, dst->nr + 1, dst->alloc);
+		dst->f[dst->nr++] = src->f[i];
+	}
+	free(src->f);
+	memset(src, 0, sizeof(*src));
 }
 
 static int cmp_finding(const void *va, const void *vb)

@@ -1,32 +1,44 @@
-/* prefilter.c - single-pass keyword search: first-byte table, then compare. */
+/* prefilter.c - Vectorscan literal matcher over every rule keyword. */
 #include "compat.h"
-#include <ctype.h>
+#include <hs.h>
 #include "prefilter.h"
+#include "error.h"
 #include "rules.h"
 #include "xalloc.h"
 
 struct keyword {
 	const char *lit; /* lowercase */
 	size_t len;
-	size_t *rule;	 /* rule indexes that own this literal */
+	size_t *rule;	 /* indexes of the enabled rules that own it */
 	size_t rule_nr, rule_alloc;
 };
 
 struct ks_prefilter {
 	struct keyword *kw;
 	size_t kw_nr, kw_alloc;
-	/* by_first[c]: indexes into kw of literals starting with byte c */
-	size_t *by_first[256];
-	size_t by_first_nr[256];
-	size_t rule_nr;
+	hs_database_t *db; /* NULL when no rule is enabled */
+};
+
+struct ks_prefilter_scratch {
+	hs_scratch_t *hs;
+};
+
+struct scan_ctx {
+	const struct ks_prefilter *pf;
+	ks_prefilter_cb cb;
+	void *payload;
 };
 
 int ks_prefilter_new(struct ks_prefilter **out, const struct ks_ruleset *set)
 {
 	struct ks_prefilter *pf = xcalloc(1, sizeof(*pf));
-	size_t alloc[256] = { 0 }, i, j, k;
+	const char **expr = NULL;
+	unsigned *flags = NULL, *ids = NULL;
+	size_t *lens = NULL, i, j, k;
+	hs_compile_error_t *cerr = NULL;
+	int err = 0;
 
-	pf->rule_nr = set->rule_nr;
+	*out = NULL;
 	for (i = 0; i < set->rule_nr; i++) {
 		const struct ks_rule *r = set->rule[i];
 
@@ -45,18 +57,41 @@ int ks_prefilter_new(struct ks_prefilter **out, const struct ks_ruleset *set)
 				kw->lit = r->keyword[j];
 				kw->len = strlen(kw->lit);
 			}
+			if (kw->rule_nr && kw->rule[kw->rule_nr - 1] == i)
+				continue; /* listed twice in one rule */
 			ALLOC_GROW(kw->rule, kw->rule_nr + 1, kw->rule_alloc);
 			kw->rule[kw->rule_nr++] = i;
 		}
 	}
-	for (k = 0; k < pf->kw_nr; k++) {
-		unsigned char c = (unsigned char)pf->kw[k].lit[0];
-
-		ALLOC_GROW(pf->by_first[c], pf->by_first_nr[c] + 1, alloc[c]);
-		pf->by_first[c][pf->by_first_nr[c]++] = k;
+	if (!pf->kw_nr) {
+		*out = pf;
+		return 0;
 	}
+	expr = xcalloc(pf->kw_nr, sizeof(*expr));
+	flags = xcalloc(pf->kw_nr, sizeof(*flags));
+	ids = xcalloc(pf->kw_nr, sizeof(*ids));
+	lens = xcalloc(pf->kw_nr, sizeof(*lens));
+	for (k = 0; k < pf->kw_nr; k++) {
+		expr[k] = pf->kw[k].lit;
+		flags[k] = HS_FLAG_CASELESS;
+		ids[k] = (unsigned)k;
+		lens[k] = pf->kw[k].len;
+	}
+	if (hs_compile_lit_multi(expr, flags, ids, lens, (unsigned)pf->kw_nr,
+				 HS_MODE_BLOCK, NULL, &pf->db,
+				 &cerr) != HS_SUCCESS) {
+		err = ks_error_set(KS_ERROR, "cannot compile the keyword prefilter: %s",
+				   cerr && cerr->message ? cerr->message : "?");
+		hs_free_compile_error(cerr);
+		ks_prefilter_free(pf);
+		pf = NULL;
+	}
+	free(expr);
+	free(flags);
+	free(ids);
+	free(lens);
 	*out = pf;
-	return 0;
+	return err;
 }
 
 void ks_prefilter_free(struct ks_prefilter *pf)
@@ -68,55 +103,64 @@ void ks_prefilter_free(struct ks_prefilter *pf)
 	for (i = 0; i < pf->kw_nr; i++)
 		free(pf->kw[i].rule);
 	free(pf->kw);
-	for (i = 0; i < 256; i++)
-		free(pf->by_first[i]);
+	hs_free_database(pf->db);
 	free(pf);
 }
 
-static bool all_hit(const struct keyword *kw, const unsigned char *hit)
+int ks_prefilter_scratch_new(struct ks_prefilter_scratch **out,
+			     const struct ks_prefilter *pf)
 {
-	size_t i;
+	struct ks_prefilter_scratch *s = xcalloc(1, sizeof(*s));
 
-	for (i = 0; i < kw->rule_nr; i++)
-		if (!hit[kw->rule[i]])
-			return false;
-	return true;
+	if (pf->db && hs_alloc_scratch(pf->db, &s->hs) != HS_SUCCESS) {
+		free(s);
+		*out = NULL;
+		return ks_error_set(KS_ERROR,
+				    "cannot allocate prefilter scratch space");
+	}
+	*out = s;
+	return 0;
 }
 
-size_t ks_prefilter_run(const struct ks_prefilter *pf,
-			const unsigned char *data, size_t len,
-			unsigned char *hit)
+void ks_prefilter_scratch_free(struct ks_prefilter_scratch *s)
 {
-	size_t i, j, k, hits = 0, pending = pf->kw_nr;
-	unsigned char interesting[256];
+	if (!s)
+		return;
+	hs_free_scratch(s->hs);
+	free(s);
+}
 
-	memset(hit, 0, pf->rule_nr);
-	for (i = 0; i < 256; i++)
-		interesting[i] = pf->by_first_nr[tolower((int)i)] > 0;
-	for (i = 0; i < len && pending; i++) {
-		unsigned char c;
+static int on_literal(unsigned id, unsigned long long from,
+		      unsigned long long to, unsigned flags, void *payload)
+{
+	struct scan_ctx *c = payload;
+	const struct keyword *kw = &c->pf->kw[id];
+	size_t i;
 
-		if (!interesting[data[i]])
-			continue;
-		c = (unsigned char)tolower(data[i]);
-		for (j = 0; j < pf->by_first_nr[c]; j++) {
-			const struct keyword *kw = &pf->kw[pf->by_first[c][j]];
+	(void)from; /* literal mode reports no start of match */
+	(void)flags;
+	for (i = 0; i < kw->rule_nr; i++)
+		if (c->cb(kw->rule[i], (size_t)to - kw->len, (size_t)to,
+			  c->payload))
+			return 1;
+	return 0;
+}
 
-			if (kw->len > len - i || all_hit(kw, hit))
-				continue;
-			for (k = 1; k < kw->len; k++)
-				if (tolower(data[i + k]) !=
-				    (unsigned char)kw->lit[k])
-					break;
-			if (k < kw->len)
-				continue;
-			for (k = 0; k < kw->rule_nr; k++)
-				if (!hit[kw->rule[k]]) {
-					hit[kw->rule[k]] = 1;
-					hits++;
-				}
-			pending--;
-		}
-	}
-	return hits;
+int ks_prefilter_scan(const struct ks_prefilter *pf,
+		      struct ks_prefilter_scratch *s, const unsigned char *data,
+		      size_t len, ks_prefilter_cb cb, void *payload)
+{
+	struct scan_ctx c = { pf, cb, payload };
+	hs_error_t rc;
+
+	if (!pf->db || !len)
+		return 0;
+	if (len > UINT32_MAX)
+		return ks_error_set(KS_ERROR, "buffer too large for the prefilter");
+	rc = hs_scan(pf->db, (const char *)data, (unsigned)len, 0, s->hs,
+		     on_literal, &c);
+	if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+		return ks_error_set(KS_ERROR, "prefilter scan failed (error %d)",
+				    (int)rc);
+	return 0;
 }

@@ -1,9 +1,8 @@
-/* prefilter.h - which rules can match a blob: one pass over the bytes that
- * finds every rule's keywords (case-insensitive).
+/* prefilter.h - where rules can match: one pass over a buffer finds every
+ * rule keyword (case-insensitive literals) at once.
  *
- * Built once from a ruleset, then read-only and shared by all threads.
- * NEEDSWORK: the fast-engine issue replaces the implementation (multi-literal
- * automaton); keep callers to this interface.
+ * Built once from a ruleset with Vectorscan (literal mode), then read-only
+ * and shared by all threads; each thread owns a ks_prefilter_scratch.
  */
 #ifndef KS_PREFILTER_H
 #define KS_PREFILTER_H
@@ -12,13 +11,24 @@
 
 struct ks_ruleset;
 struct ks_prefilter;
+struct ks_prefilter_scratch;
+
+/* Called for every occurrence of a keyword of an enabled rule, in order of
+ * the keyword's end offset; [start, end) is the keyword. Return non-zero to
+ * stop the scan. */
+typedef int (*ks_prefilter_cb)(size_t rule, size_t start, size_t end,
+			       void *payload);
 
 int ks_prefilter_new(struct ks_prefilter **out, const struct ks_ruleset *set);
 void ks_prefilter_free(struct ks_prefilter *pf);
-/* Sets hit[i] = 1 for every enabled rule i with a keyword in data (hit has
- * one byte per rule and is cleared first). Returns the number of hits. */
-size_t ks_prefilter_run(const struct ks_prefilter *pf,
-			const unsigned char *data, size_t len,
-			unsigned char *hit);
+int ks_prefilter_scratch_new(struct ks_prefilter_scratch **out,
+			     const struct ks_prefilter *pf);
+void ks_prefilter_scratch_free(struct ks_prefilter_scratch *s);
+
+/* Scans data[0..len) (len < 4 GiB). Returns 0, or KS_ERROR when the
+ * literal engine failed (ks_error_last() says why). */
+int ks_prefilter_scan(const struct ks_prefilter *pf,
+		      struct ks_prefilter_scratch *s, const unsigned char *data,
+		      size_t len, ks_prefilter_cb cb, void *payload);
 
 #endif

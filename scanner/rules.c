@@ -293,6 +293,58 @@ static bool parse_bool(const struct ks_yaml_node *n, bool *out)
 	return false;
 }
 
+size_t ks_pattern_window(const char *p)
+{
+	size_t total = 0, i = 0;
+	bool in_class = false;
+
+	while (p[i]) {
+		char c = p[i];
+
+		if (c == '\\') {
+			total++;
+			i += p[i + 1] ? 2 : 1;
+			continue;
+		}
+		if (in_class) {
+			in_class = c != ']';
+			i++;
+			continue;
+		}
+		if (c == '[') {
+			in_class = true;
+			/* a ']' right after '[' or '[^' is literal */
+			i += p[i + 1] == '^' ? 2 : 1;
+			if (p[i] == ']')
+				i++;
+			total++;
+			continue;
+		}
+		if (c == '*' || c == '+')
+			return KS_RULE_MAX_WINDOW;
+		if (c == '{') {
+			char *end;
+			unsigned long lo = strtoul(p + i + 1, &end, 10), hi = lo;
+
+			if (end != p + i + 1 && *end == ',') {
+				if (end[1] == '}')
+					return KS_RULE_MAX_WINDOW;
+				hi = strtoul(end + 1, &end, 10);
+			}
+			if (end != p + i + 1 && *end == '}') {
+				total += hi;
+				i = (size_t)(end - p) + 1;
+				continue;
+			}
+		}
+		total++;
+		i++;
+	}
+	if (total > KS_RULE_MAX_WINDOW / 4)
+		return KS_RULE_MAX_WINDOW;
+	return KS_MAX((size_t)KS_RULE_MIN_WINDOW, total * 4);
+}
+
 static void compile_rule(struct rule_ctx *c, const struct ks_yaml_node *at,
 			 struct ks_rule *r)
 {
@@ -300,14 +352,21 @@ static void compile_rule(struct rule_ctx *c, const struct ks_yaml_node *at,
 	PCRE2_SIZE erroff;
 	uint32_t minlen = 0;
 	size_t jitsize = 0;
+	struct ks_buf wrapped = KS_BUF_INIT;
 
 	if (strlen(r->pattern) > KS_RULE_MAX_PATTERN) {
 		RULE_DIAG(c, at, "pattern is longer than %d bytes",
 			  KS_RULE_MAX_PATTERN);
 		return;
 	}
-	r->re = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, 0,
+	/* A callout before the pattern lets the scanner bound where a match
+	 * may start (see scan.c); without a callout function it does nothing.
+	 * Error offsets are reported against the rule's own pattern. */
+	ks_buf_addf(&wrapped, "(?C1)(?:%s)", r->pattern);
+	r->re = pcre2_compile((PCRE2_SPTR)wrapped.ptr, wrapped.len, 0,
 			      &errcode, &erroff, NULL);
+	ks_buf_release(&wrapped);
+	erroff = erroff >= 8 ? erroff - 8 : 0;
 	if (!r->re) {
 		PCRE2_UCHAR msg[256];
 
@@ -324,6 +383,7 @@ static void compile_rule(struct rule_ctx *c, const struct ks_yaml_node *at,
 		RULE_DIAG(c, at,
 			  "secret_group %u does not exist (pattern has %u groups)",
 			  r->secret_group, r->capture_nr);
+	r->window = ks_pattern_window(r->pattern);
 	rc = pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 	if (!rc && !pcre2_pattern_info(r->re, PCRE2_INFO_JITSIZE, &jitsize) &&
 	    jitsize > 0)

@@ -52,6 +52,7 @@ struct ks_rule {
 	pcre2_code *re;
 	bool jit;	/* JIT code exists: use pcre2_jit_match() */
 	uint32_t capture_nr;
+	size_t window;	/* bytes after a keyword hit a match may reach */
 	bool enabled;
 	size_t index;	/* position in the ruleset */
 };
@@ -77,6 +78,13 @@ int ks_ruleset_load_defaults(struct ks_ruleset *set);
 void ks_ruleset_release(struct ks_ruleset *set);
 struct ks_rule *ks_ruleset_find(const struct ks_ruleset *set, const char *id);
 size_t ks_ruleset_max_captures(const struct ks_ruleset *set);
+
+/* Upper estimate of how far a match of pattern can extend: the literal
+ * bytes plus the maximum of every counted quantifier, times 4, at least
+ * 1 KiB; KS_RULE_MAX_WINDOW when a quantifier is unbounded (*, +, {n,}). */
+#define KS_RULE_MIN_WINDOW 1024
+#define KS_RULE_MAX_WINDOW (64 * 1024)
+size_t ks_pattern_window(const char *pattern);
 
 const char *ks_severity_name(enum ks_severity s);
 int ks_severity_parse(enum ks_severity *out, const char *s);

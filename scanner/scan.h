@@ -20,6 +20,15 @@ struct ks_scanner;
 #define KS_DEPTH_LIMIT 10000
 #define KS_HEAP_LIMIT_KIB (20 * 1024)
 
+/* A keyword hit makes its rule search from KS_LOOKBACK bytes before the
+ * keyword to the rule's window (rule->window, estimated from the pattern's
+ * quantifiers) after it. A rule's keyword must therefore occur within
+ * KS_LOOKBACK bytes of the start of each match, which `rules check` verifies
+ * on the examples. A match ending within KS_EDGE_MARGIN bytes of a window's
+ * end is searched again in a larger window. */
+#define KS_LOOKBACK 256
+#define KS_EDGE_MARGIN 64
+
 struct ks_match {
 	const struct ks_rule *rule;
 	size_t start, end;		/* whole match, byte offsets */

@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <git2.h>
 #include "source.h"
 #include "buf.h"
+#include "error.h"
 #include "log.h"
 #include "stats.h"
 #include "xalloc.h"
@@ -39,8 +41,7 @@ struct ks_source {
 	size_t root_nr;
 	struct entry *stack;
 	size_t stack_nr, stack_alloc;
-	struct ks_buf data;
-	char *cur_path;
+	size_t seq;
 	struct dirkey *seen;	/* visited directories (follow_symlinks) */
 	size_t seen_nr, seen_cap;
 };
@@ -172,8 +173,6 @@ void ks_source_free(struct ks_source *src)
 	for (i = 0; i < src->stack_nr; i++)
 		free(src->stack[i].path);
 	free(src->stack);
-	ks_buf_release(&src->data);
-	free(src->cur_path);
 	free(src->seen);
 	free(src);
 }
@@ -295,113 +294,115 @@ static void read_dir(struct ks_source *src, const struct entry *e)
 	free(names);
 }
 
-/* Reads a regular file into src->data. Returns 1 if it is to be scanned,
- * 0 if skipped or failed (recorded). */
-static int read_file(struct ks_source *src, const struct entry *e,
-		     bool follow)
+int ks_reader_open(struct ks_reader *rd, const struct ks_job *job,
+		   const struct ks_source_opts *opts, struct ks_stats *st)
 {
-	int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
-	struct stat st;
-	int fd;
-	size_t max = src->opts.max_file_size;
+	int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+	struct stat sb;
 
-	fd = open(e->path, flags);
-	if (fd < 0) {
-		if (errno == ELOOP && !follow) {
-			ks_stats_skip(src->st, e->path, KS_SKIP_SYMLINK);
+	memset(rd, 0, sizeof(*rd));
+	rd->path = job->path;
+	rd->max = opts->max_file_size;
+	if (job->is_stdin) {
+		rd->fd = 0;
+		return 1;
+	}
+	if (!job->follow)
+		flags |= O_NOFOLLOW;
+	rd->fd = open(job->path, flags);
+	if (rd->fd < 0) {
+		if (errno == ELOOP && !job->follow) {
+			ks_stats_skip(st, job->path, KS_SKIP_SYMLINK);
 			return 0;
 		}
-		ks_stats_error(src->st, e->path, "cannot open: %s",
+		ks_stats_error(st, job->path, "cannot open: %s",
 			       errno == ENOENT ? "file vanished during the scan"
 					       : strerror(errno));
 		return 0;
 	}
-	if (fstat(fd, &st) < 0) {
-		ks_stats_error(src->st, e->path, "cannot stat: %s",
+	if (fstat(rd->fd, &sb) < 0) {
+		ks_stats_error(st, job->path, "cannot stat: %s",
 			       strerror(errno));
-		close(fd);
+		close(rd->fd);
 		return 0;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ks_stats_skip(src->st, e->path, KS_SKIP_NOT_REGULAR);
-		close(fd);
+	if (!S_ISREG(sb.st_mode)) {
+		ks_stats_skip(st, job->path, KS_SKIP_NOT_REGULAR);
+		close(rd->fd);
 		return 0;
 	}
-	if ((uint64_t)st.st_size > max) {
-		ks_stats_skip(src->st, e->path, KS_SKIP_SIZE);
-		close(fd);
+	if ((uint64_t)sb.st_size > rd->max) {
+		ks_stats_skip(st, job->path, KS_SKIP_SIZE);
+		close(rd->fd);
 		return 0;
 	}
-	ks_buf_reset(&src->data);
-	for (;;) {
-		ssize_t n;
-		size_t want;
-
-		ks_buf_grow(&src->data, KS_MIN((size_t)1 << 20,
-					       max + 1 - src->data.len));
-		want = KS_MIN(src->data.alloc - src->data.len - 1,
-			      max + 1 - src->data.len);
-		n = read(fd, src->data.ptr + src->data.len, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ks_stats_error(src->st, e->path, "read error: %s",
-				       strerror(errno));
-			close(fd);
-			return 0;
-		}
-		if (!n)
-			break;
-		ks_buf_setlen(&src->data, src->data.len + (size_t)n);
-		if (src->data.len > max) {
-			ks_stats_skip(src->st, e->path, KS_SKIP_SIZE);
-			close(fd);
-			return 0;
-		}
-	}
-	close(fd);
+	rd->expect = (uint64_t)sb.st_size;
 	return 1;
 }
 
-static int read_stdin(struct ks_source *src)
+int ks_reader_fill(struct ks_reader *rd, struct ks_buf *buf, size_t want,
+		   struct ks_stats *st)
 {
-	size_t max = src->opts.max_file_size;
-	const char *name = src->opts.stdin_name;
-
-	ks_buf_reset(&src->data);
-	for (;;) {
+	while (buf->len < want && !rd->eof) {
+		size_t room;
 		ssize_t n;
 
-		ks_buf_grow(&src->data, 65536);
-		n = read(0, src->data.ptr + src->data.len,
-			 src->data.alloc - src->data.len - 1);
+		ks_buf_grow(buf, KS_MIN(want - buf->len, (size_t)1 << 20));
+		room = KS_MIN(buf->alloc - buf->len - 1, want - buf->len);
+		n = read(rd->fd, buf->ptr + buf->len, room);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			ks_stats_error(src->st, name, "read error: %s",
-				       strerror(errno));
-			return 0;
+		if (n < 0 && errno == EAGAIN && rd->fd == 0) {
+			/* non-blocking stdin: wait for it */
+			fd_set set;
+
+			FD_ZERO(&set);
+			FD_SET(0, &set);
+			select(1, &set, NULL, NULL, NULL);
+			continue;
 		}
-		if (!n)
+		if (n < 0) {
+			ks_stats_error(st, rd->path, "read error: %s",
+				       strerror(errno));
+			return KS_EIO;
+		}
+		if (!n) {
+			rd->eof = true;
 			break;
-		ks_buf_setlen(&src->data, src->data.len + (size_t)n);
-		if (src->data.len > max) {
-			ks_stats_skip(src->st, name, KS_SKIP_SIZE);
-			return 0;
+		}
+		ks_buf_setlen(buf, buf->len + (size_t)n);
+		rd->total += (uint64_t)n;
+		if (rd->total > rd->max) {
+			ks_stats_skip(st, rd->path, KS_SKIP_SIZE);
+			return KS_ETOOBIG;
 		}
 	}
-	return 1;
+	return 0;
 }
 
-/* Handles one stack entry; returns 1 when src->data holds a blob. */
-static int visit(struct ks_source *src, const struct entry *e)
+void ks_reader_close(struct ks_reader *rd, struct ks_stats *st)
+{
+	if (rd->eof && rd->expect && rd->total < rd->expect)
+		ks_stats_error(st, rd->path,
+			       "file shrank while it was read (%llu of %llu bytes scanned)",
+			       (unsigned long long)rd->total,
+			       (unsigned long long)rd->expect);
+	if (rd->fd > 0)
+		close(rd->fd);
+	rd->fd = -1;
+}
+
+/* Handles one stack entry: directories are expanded, skips recorded.
+ * Returns 1 when e is a file (or stdin) to read, *follow set when it may
+ * be opened through a symlink. */
+static int visit(struct ks_source *src, const struct entry *e, bool *follow)
 {
 	const struct root *r = &src->root[e->root];
 	struct stat st;
-	bool follow = false;
 
+	*follow = false;
 	if (e->explicit && !strcmp(e->path, "-"))
-		return read_stdin(src);
+		return 1;
 	if (lstat(e->path, &st) < 0) {
 		ks_stats_error(src->st, e->path, "cannot access: %s",
 			       errno == ENOENT && !e->explicit
@@ -423,14 +424,15 @@ static int visit(struct ks_source *src, const struct entry *e)
 			ks_stats_skip(src->st, e->path, KS_SKIP_OUTSIDE_ROOT);
 			return 0;
 		}
-		follow = true;
+		*follow = true;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (is_ignored(src, e, true)) {
 			ks_stats_skip(src->st, e->path, KS_SKIP_IGNORED);
 			return 0;
 		}
-		if (src->opts.follow_symlinks && seen_dir(src, st.st_dev, st.st_ino)) {
+		if (src->opts.follow_symlinks &&
+		    seen_dir(src, st.st_dev, st.st_ino)) {
 			ks_stats_skip(src->st, e->path, KS_SKIP_LOOP);
 			return 0;
 		}
@@ -445,40 +447,37 @@ static int visit(struct ks_source *src, const struct entry *e)
 		ks_stats_skip(src->st, e->path, KS_SKIP_IGNORED);
 		return 0;
 	}
-	return read_file(src, e, follow || e->explicit);
+	*follow = *follow || e->explicit;
+	return 1;
 }
 
-int ks_source_next(struct ks_source *src, struct ks_blob *blob)
+int ks_source_next_job(struct ks_source *src, struct ks_job *job)
 {
 	while (src->stack_nr) {
 		struct entry e = src->stack[--src->stack_nr];
-		int got = visit(src, &e);
+		bool follow;
 
-		if (got && !src->opts.scan_binary &&
-		    ks_is_binary((unsigned char *)src->data.ptr,
-				 src->data.len)) {
-			ks_stats_skip(src->st,
-				      strcmp(e.path, "-") || !e.explicit
-					      ? e.path
-					      : src->opts.stdin_name,
-				      KS_SKIP_BINARY);
-			got = 0;
-		}
-		if (!got) {
+		if (!visit(src, &e, &follow)) {
 			free(e.path);
 			continue;
 		}
-		free(src->cur_path);
-		if (e.explicit && !strcmp(e.path, "-")) {
+		memset(job, 0, sizeof(*job));
+		job->is_stdin = e.explicit && !strcmp(e.path, "-");
+		if (job->is_stdin) {
 			free(e.path);
-			src->cur_path = xstrdup(src->opts.stdin_name);
+			job->path = xstrdup(src->opts.stdin_name);
 		} else {
-			src->cur_path = e.path;
+			job->path = e.path;
 		}
-		blob->data = (const unsigned char *)src->data.ptr;
-		blob->len = src->data.len;
-		blob->path = src->cur_path;
+		job->follow = follow;
+		job->seq = src->seq++;
 		return 1;
 	}
 	return 0;
+}
+
+void ks_job_release(struct ks_job *job)
+{
+	free(job->path);
+	job->path = NULL;
 }
