@@ -1,8 +1,8 @@
 /* main.c - command dispatch, process-wide set-up. */
 #include "compat.h"
 #include <signal.h>
-#include <git2.h>
 #include "cmd.h"
+#include "source.h"
 #include "error.h"
 #include "version.h"
 
@@ -52,7 +52,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return KS_EXIT_USAGE;
 	}
-	git_libgit2_init();
 	if (!strcmp(argv[1], "scan"))
 		ret = cmd_scan(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "rules"))
@@ -69,6 +68,6 @@ int main(int argc, char **argv)
 			argv[1]);
 		ret = KS_EXIT_USAGE;
 	}
-	git_libgit2_shutdown();
+	ks_git_shutdown();
 	return ret;
 }

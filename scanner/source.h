@@ -66,6 +66,11 @@ int ks_reader_fill(struct ks_reader *rd, struct ks_buf *buf, size_t want,
 /* Records an error when the input shrank while it was read. */
 void ks_reader_close(struct ks_reader *rd, struct ks_stats *st);
 
+/* libgit2 is initialised on first use (its TLS set-up costs milliseconds
+ * that a scan of plain files does not need); call once before exit. */
+void ks_git_init(void);
+void ks_git_shutdown(void);
+
 /* Git's binary rule: a NUL byte in the first 8000 bytes. */
 bool ks_is_binary(const unsigned char *data, size_t len);
 

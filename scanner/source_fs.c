@@ -91,15 +91,36 @@ static bool seen_dir(struct ks_source *src, dev_t dev, ino_t ino)
 	return false;
 }
 
+static bool git_ready;
+
+void ks_git_init(void)
+{
+	if (!git_ready) {
+		git_libgit2_init();
+		git_ready = true;
+	}
+}
+
+void ks_git_shutdown(void)
+{
+	if (git_ready)
+		git_libgit2_shutdown();
+	git_ready = false;
+}
+
 static void open_repo(struct ks_source *src, struct root *r)
 {
 	git_repository *repo = NULL;
 	const char *wd;
+	struct stat sb;
 	size_t wl;
 	int rc;
 
 	if (src->opts.no_ignore || !r->real)
 		return;
+	if (stat(r->real, &sb) || !S_ISDIR(sb.st_mode))
+		return; /* a file named on the command line is always scanned */
+	ks_git_init();
 	rc = git_repository_open_ext(&repo, r->real, 0, NULL);
 	if (rc == GIT_ENOTFOUND)
 		return;
