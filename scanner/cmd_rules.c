@@ -136,14 +136,20 @@ static void check_fail(int *failed, const struct ks_rule *r, size_t line,
 	(*failed)++;
 }
 
+/* Whether a keyword starts within KS_LOOKBACK bytes of the match start:
+ * the prefilter only finds matches that satisfy this (see scan.h). */
 static bool keyword_in(const struct ks_rule *r, const unsigned char *s,
 		       size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < r->keyword_nr; i++)
-		if (ks_memcasemem(s, len, r->keyword[i], strlen(r->keyword[i])))
+	for (i = 0; i < r->keyword_nr; i++) {
+		size_t kl = strlen(r->keyword[i]);
+
+		if (ks_memcasemem(s, KS_MIN(len, KS_LOOKBACK + kl), r->keyword[i],
+				  kl))
 			return true;
+	}
 	return false;
 }
 
@@ -188,8 +194,8 @@ static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 						(unsigned char *)input.ptr + m[j].start,
 						m[j].end - m[j].start))
 					check_fail(&failed, r, ex->line,
-						   "example %zu: no keyword occurs in the match",
-						   i + 1);
+						   "example %zu: no keyword occurs in the first %d bytes of the match",
+						   i + 1, KS_LOOKBACK);
 			}
 		}
 		if (ok != 1 || kept != 1) {
