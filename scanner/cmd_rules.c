@@ -147,6 +147,35 @@ static bool keyword_in(const struct ks_rule *r, const unsigned char *s,
 	return false;
 }
 
+/* ReDoS smoke test (RELIABILITY A3): each keyword followed by a long run of
+ * characters a pattern's classes tend to accept must not hit a PCRE2 limit. */
+static int check_near_miss(struct ks_scanner *sc, const struct ks_rule *r)
+{
+	static const char *const fill[] = { "a", "A", "0", "a1", "=", " ", "-" };
+	int failed = 0;
+	size_t i, k;
+
+	for (i = 0; i < r->keyword_nr; i++) {
+		for (k = 0; k < KS_ARRAY_SIZE(fill); k++) {
+			struct ks_buf in = KS_BUF_INIT;
+			const struct ks_match *m;
+			size_t m_nr;
+
+			ks_buf_adds(&in, r->keyword[i]);
+			ks_buf_adds(&in, "=\"");
+			while (in.len < 64 * 1024)
+				ks_buf_adds(&in, fill[k]);
+			if (ks_scan_buffer(sc, (unsigned char *)in.ptr, in.len,
+					   &m, &m_nr))
+				check_fail(&failed, r, r->line,
+					   "near-miss input (keyword '%s' + 64 KiB of '%s') %s",
+					   r->keyword[i], fill[k], ks_error_last());
+			ks_buf_release(&in);
+		}
+	}
+	return failed;
+}
+
 /* Runs one rule's examples and negatives through the whole ruleset. */
 static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 {
@@ -219,6 +248,7 @@ static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 		ks_buf_release(&input);
 		ks_buf_release(&red);
 	}
+	failed += check_near_miss(sc, r);
 	for (i = 0; i < r->negative_nr; i++) {
 		const struct ks_example *ex = &r->negative[i];
 		struct ks_buf input = KS_BUF_INIT;

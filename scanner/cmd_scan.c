@@ -184,11 +184,11 @@ static int select_rules(struct ks_ruleset *set, const struct scan_args *a)
 
 	for (i = 0; i < a->enable_nr; i++)
 		if (!ks_ruleset_find(set, a->enable[i]))
-			return ks_usage_error("scan", "no rule '%s' (see 'keysnare rules list')",
+			return ks_usage_error("scan", "no rule '%s'",
 					      a->enable[i]);
 	for (i = 0; i < a->disable_nr; i++)
 		if (!ks_ruleset_find(set, a->disable[i]))
-			return ks_usage_error("scan", "no rule '%s' (see 'keysnare rules list')",
+			return ks_usage_error("scan", "no rule '%s'",
 					      a->disable[i]);
 	if (a->enable_nr) {
 		for (i = 0; i < set->rule_nr; i++)

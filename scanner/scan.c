@@ -6,6 +6,11 @@
 #include "rules.h"
 #include "xalloc.h"
 
+/* An occurrence of a context word. */
+struct ctx_word {
+	size_t pos, len;
+};
+
 struct ks_scanner {
 	const struct ks_ruleset *set;
 	const struct ks_prefilter *pf;
@@ -16,7 +21,7 @@ struct ks_scanner {
 	struct ks_match *m;
 	size_t m_nr, m_alloc;
 	/* offsets of context words, computed lazily per rule per buffer */
-	size_t *ctx_pos;
+	struct ctx_word *ctx;
 	size_t ctx_nr, ctx_alloc;
 };
 
@@ -54,7 +59,7 @@ void ks_scanner_free(struct ks_scanner *sc)
 	pcre2_jit_stack_free(sc->jit_stack);
 	free(sc->hit);
 	free(sc->m);
-	free(sc->ctx_pos);
+	free(sc->ctx);
 	free(sc);
 }
 
@@ -134,21 +139,42 @@ static void find_context(struct ks_scanner *sc, const struct ks_rule *r,
 
 			if (!p)
 				break;
-			ALLOC_GROW(sc->ctx_pos, sc->ctx_nr + 1, sc->ctx_alloc);
-			sc->ctx_pos[sc->ctx_nr++] = (size_t)(p - data);
+			ALLOC_GROW(sc->ctx, sc->ctx_nr + 1, sc->ctx_alloc);
+			sc->ctx[sc->ctx_nr].pos = (size_t)(p - data);
+			sc->ctx[sc->ctx_nr].len = wl;
+			sc->ctx_nr++;
 			pos = (size_t)(p - data) + 1;
 		}
 	}
 }
 
-static size_t nearest(const struct ks_scanner *sc, size_t a, size_t b)
+#define KS_OTHER_LINE ((size_t)1 << 40)
+
+static bool has_newline(const unsigned char *data, size_t a, size_t b)
+{
+	return b > a && (memchr(data + a, '\n', b - a) ||
+			 memchr(data + a, '\r', b - a));
+}
+
+/* Distance from the secret [a, b) to the nearest context word: bytes
+ * between them (from the end of a word before it, to the start of a word
+ * after it), plus KS_OTHER_LINE when the word is on another line, so that
+ * "DEEPSEEK_API_KEY=sk-..." is named by its own line's word even when the
+ * next line names another provider. SIZE_MAX when there is none. */
+static size_t nearest(const struct ks_scanner *sc, const unsigned char *data,
+		      size_t a, size_t b)
 {
 	size_t i, best = SIZE_MAX;
 
 	for (i = 0; i < sc->ctx_nr; i++) {
-		size_t p = sc->ctx_pos[i];
-		size_t d = p < a ? a - p : p >= b ? p - b : 0;
+		size_t p = sc->ctx[i].pos, e = p + sc->ctx[i].len, d;
 
+		if (e <= a)
+			d = a - e + (has_newline(data, e, a) ? KS_OTHER_LINE : 0);
+		else if (p >= b)
+			d = p - b + (has_newline(data, b, p) ? KS_OTHER_LINE : 0);
+		else
+			d = 0;
 		if (d < best)
 			best = d;
 	}
@@ -182,8 +208,8 @@ static void filter_matches(struct ks_scanner *sc, size_t from,
 				find_context(sc, m->rule, data, len);
 				ctx_rule = m->rule;
 			}
-			m->context_dist =
-				nearest(sc, m->secret_start, m->secret_end);
+			m->context_dist = nearest(sc, data, m->secret_start,
+						  m->secret_end);
 			if (m->context_dist == SIZE_MAX)
 				m->drop = KS_DROP_CONTEXT;
 		}
