@@ -233,7 +233,14 @@ static int output_open(struct output *o, const char *path)
 		ks_buf_release(&b);
 		return KS_EIO;
 	}
-	fchmod(fd, 0644);
+	{
+		/* mkstemp() makes 0600; give the report the mode a plain
+		 * create would (0666 less the umask) */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	o->tmp = ks_buf_detach(&b, NULL);
 	o->fp = fdopen(fd, "w");
 	if (!o->fp) {
