@@ -99,18 +99,58 @@ static size_t line_end(const unsigned char *data, size_t len, size_t off)
 	return off;
 }
 
-/* Copies data[a..b) to out, replacing every kept match's secret with its
- * redaction (all of them: another key may share the line). */
-static void snippet_range(struct ks_buf *out, const unsigned char *data,
-			  size_t a, size_t b, const struct ks_match *m,
-			  size_t m_nr, bool no_redact)
+struct span {
+	size_t s, e;
+};
+
+static int cmp_span(const void *va, const void *vb)
 {
-	size_t pos = a, i;
+	const struct span *a = va, *b = vb;
 
-	for (i = 0; i < m_nr && pos < b; i++) {
-		size_t s = m[i].secret_start, e = m[i].secret_end;
+	if (a->s != b->s)
+		return a->s < b->s ? -1 : 1;
+	return a->e > b->e ? -1 : a->e < b->e;
+}
 
-		if (no_redact || e <= pos || s >= b)
+/* Copies data[a..b) to out with every secret redacted: the spans of all
+ * kept matches (another key may share the line) and any other copy of
+ * their bytes near the window (KEY=S OLD_KEY=S). A span cut by the window
+ * edge is redacted too. */
+static void snippet_range(struct ks_buf *out, const unsigned char *data,
+			  size_t len, size_t a, size_t b,
+			  const struct ks_match *m, size_t m_nr, bool no_redact)
+{
+	struct span *sp = NULL;
+	size_t sp_nr = 0, sp_alloc = 0, pos = a, i;
+
+	if (no_redact) {
+		ks_buf_add(out, data + a, b - a);
+		return;
+	}
+	for (i = 0; i < m_nr; i++) {
+		const unsigned char *sec = data + m[i].secret_start;
+		size_t sl = m[i].secret_end - m[i].secret_start;
+		size_t from = a > sl ? a - sl : 0, to = KS_MIN(len, b + sl);
+
+		while (from < to) {
+			const unsigned char *hit =
+				memmem(data + from, to - from, sec, sl);
+
+			if (!hit)
+				break;
+			ALLOC_GROW(sp, sp_nr + 1, sp_alloc);
+			sp[sp_nr].s = (size_t)(hit - data);
+			sp[sp_nr].e = (size_t)(hit - data) + sl;
+			sp_nr++;
+			from = (size_t)(hit - data) + 1;
+		}
+	}
+	if (sp_nr > 1)
+		qsort(sp, sp_nr, sizeof(*sp), cmp_span);
+	for (i = 0; i < sp_nr && pos < b; i++) {
+		size_t s = sp[i].s, e = sp[i].e;
+
+		if (e <= pos || s >= b)
 			continue;
 		if (s > pos)
 			ks_buf_add(out, data + pos, s - pos);
@@ -119,6 +159,7 @@ static void snippet_range(struct ks_buf *out, const unsigned char *data,
 	}
 	if (pos < b)
 		ks_buf_add(out, data + pos, b - pos);
+	free(sp);
 }
 
 static void make_snippet(struct ks_finding *f, const unsigned char *data,
@@ -128,14 +169,21 @@ static void make_snippet(struct ks_finding *f, const unsigned char *data,
 	struct ks_buf b = KS_BUF_INIT;
 	size_t ls = line_start(data, self->secret_start);
 	size_t le = line_end(data, len, self->secret_start);
-	size_t a = ls, z = le;
+	size_t a = ls, z = le, k;
 
-	/* a window around the secret on long lines */
-	if (self->secret_start - ls > 60)
+	/* a window around the secret on long lines, on character
+	 * boundaries (a UTF-8 continuation byte is 10xxxxxx) */
+	if (self->secret_start - ls > 60) {
 		a = self->secret_start - 60;
-	if (z > self->secret_end && z - self->secret_end > 60)
+		for (k = 0; k < 3 && a > ls && (data[a] & 0xc0) == 0x80; k++)
+			a--;
+	}
+	if (z > self->secret_end && z - self->secret_end > 60) {
 		z = self->secret_end + 60;
-	snippet_range(&b, data, a, z, m, m_nr, no_redact);
+		for (k = 0; k < 3 && z < le && (data[z] & 0xc0) == 0x80; k++)
+			z++;
+	}
+	snippet_range(&b, data, len, a, z, m, m_nr, no_redact);
 	if (b.len > KS_SNIPPET_MAX) {
 		size_t cut = KS_SNIPPET_MAX;
 

@@ -607,7 +607,9 @@ static const struct {
 static size_t expand_one(struct ks_buf *out, const char *s, const char *secret,
 			 uint64_t *rng)
 {
-	const char *close = strstr(s + 2, "}}");
+	/* a generator is short: look for its end only nearby, so that a
+	 * hostile run of '{' stays linear */
+	const char *close = memmem(s + 2, strnlen(s + 2, 24), "}}", 2);
 	size_t i, n;
 	char *end;
 	long count;
