@@ -42,18 +42,22 @@ $(O)/.flags: FORCE
 
 $(O)/gen/rules_default.c: $(RULES) scanner/embed-rules.sh
 	@mkdir -p $(O)/gen
-	scanner/embed-rules.sh $@ $(RULES)
+	@echo "GEN $@"
+	@scanner/embed-rules.sh $@ $(RULES)
 
 $(O)/obj/%.o: scanner/%.c $(O)/.flags
 	@mkdir -p $(O)/obj
-	$(CC) $(KS_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(KS_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/obj/rules_default.o: $(O)/gen/rules_default.c $(O)/.flags
 	@mkdir -p $(O)/obj
-	$(CC) $(KS_CFLAGS) -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(KS_CFLAGS) -c -o $@ $<
 
 $(O)/keysnare: $(O)/obj/main.o $(OBJS)
-	$(CC) $(KS_LDFLAGS) -o $@ $^ $(KS_LIBS)
+	@echo "LINK $@"
+	@$(CC) $(KS_LDFLAGS) -o $@ $^ $(KS_LIBS)
 
 $(O)/tests/%: tests/unit/%.c $(OBJS)
 	@mkdir -p $(O)/tests

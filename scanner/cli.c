@@ -103,6 +103,10 @@ int ks_parse_size(const char *s, size_t *out)
 
 	if (!s || !*s || !isdigit((unsigned char)*s))
 		return KS_EINVALID;
+	/* digits, at most one '.', then a unit: no hex, no exponent */
+	if (strspn(s, "0123456789.") != strcspn(s, "kKmMgGbBiI") ||
+	    strchr(s, '.') != strrchr(s, '.'))
+		return KS_EINVALID;
 	v = strtod(s, &end);
 	if (!strcmp(end, "") || !strcasecmp(end, "b"))
 		mult = 1;

@@ -136,21 +136,54 @@ static void check_fail(int *failed, const struct ks_rule *r, size_t line,
 	(*failed)++;
 }
 
-/* Whether a keyword starts within KS_LOOKBACK bytes of the match start:
- * the prefilter only finds matches that satisfy this (see scan.h). */
-static bool keyword_in(const struct ks_rule *r, const unsigned char *s,
-		       size_t len)
+/* Whether a keyword lies where the prefilter looks for this match: starting
+ * at most KS_LOOKBACK bytes after the match start, or ending at most
+ * KS_LOOKAHEAD_START bytes before it (see scan.h). */
+static bool keyword_near(const struct ks_rule *r, const unsigned char *in,
+			 size_t len, size_t ms)
 {
 	size_t i;
 
 	for (i = 0; i < r->keyword_nr; i++) {
 		size_t kl = strlen(r->keyword[i]);
+		size_t from = ms > KS_LOOKAHEAD_START + kl
+				      ? ms - KS_LOOKAHEAD_START - kl
+				      : 0;
+		size_t to = KS_MIN(len, ms + KS_LOOKBACK + kl);
 
-		if (ks_memcasemem(s, KS_MIN(len, KS_LOOKBACK + kl), r->keyword[i],
-				  kl))
+		if (ks_memcasemem(in + from, to - from, r->keyword[i], kl))
 			return true;
 	}
 	return false;
+}
+
+/* ReDoS smoke test (RELIABILITY A3): each keyword followed by a long run of
+ * characters a pattern's classes tend to accept must not hit a PCRE2 limit. */
+static int check_near_miss(struct ks_scanner *sc, const struct ks_rule *r)
+{
+	static const char *const fill[] = { "a", "A", "0", "a1", "=", " ", "-" };
+	int failed = 0;
+	size_t i, k;
+
+	for (i = 0; i < r->keyword_nr; i++) {
+		for (k = 0; k < KS_ARRAY_SIZE(fill); k++) {
+			struct ks_buf in = KS_BUF_INIT;
+			const struct ks_match *m;
+			size_t m_nr;
+
+			ks_buf_adds(&in, r->keyword[i]);
+			ks_buf_adds(&in, "=\"");
+			while (in.len < 64 * 1024)
+				ks_buf_adds(&in, fill[k]);
+			if (ks_scan_buffer(sc, (unsigned char *)in.ptr, in.len,
+					   &m, &m_nr))
+				check_fail(&failed, r, r->line,
+					   "near-miss input (keyword '%s' + 64 KiB of '%s') %s",
+					   r->keyword[i], fill[k], ks_error_last());
+			ks_buf_release(&in);
+		}
+	}
+	return failed;
 }
 
 /* Runs one rule's examples and negatives through the whole ruleset. */
@@ -190,12 +223,12 @@ static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 			    !memcmp(input.ptr + m[j].secret_start, secret.ptr,
 				    secret.len)) {
 				ok++;
-				if (!keyword_in(r,
-						(unsigned char *)input.ptr + m[j].start,
-						m[j].end - m[j].start))
+				if (!keyword_near(r, (unsigned char *)input.ptr,
+						  input.len, m[j].start))
 					check_fail(&failed, r, ex->line,
-						   "example %zu: no keyword occurs in the first %d bytes of the match",
-						   i + 1, KS_LOOKBACK);
+						   "example %zu: no keyword within %d bytes before the match start or %d after it (the prefilter would miss it)",
+						   i + 1, KS_LOOKAHEAD_START,
+						   KS_LOOKBACK);
 			}
 		}
 		if (ok != 1 || kept != 1) {
@@ -225,6 +258,7 @@ static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 		ks_buf_release(&input);
 		ks_buf_release(&red);
 	}
+	failed += check_near_miss(sc, r);
 	for (i = 0; i < r->negative_nr; i++) {
 		const struct ks_example *ex = &r->negative[i];
 		struct ks_buf input = KS_BUF_INIT;

@@ -198,11 +198,11 @@ static int select_rules(struct ks_ruleset *set, const struct scan_args *a)
 
 	for (i = 0; i < a->enable_nr; i++)
 		if (!ks_ruleset_find(set, a->enable[i]))
-			return ks_usage_error("scan", "no rule '%s' (see 'keysnare rules list')",
+			return ks_usage_error("scan", "no rule '%s'",
 					      a->enable[i]);
 	for (i = 0; i < a->disable_nr; i++)
 		if (!ks_ruleset_find(set, a->disable[i]))
-			return ks_usage_error("scan", "no rule '%s' (see 'keysnare rules list')",
+			return ks_usage_error("scan", "no rule '%s'",
 					      a->disable[i]);
 	if (a->enable_nr) {
 		for (i = 0; i < set->rule_nr; i++)
@@ -247,7 +247,14 @@ static int output_open(struct output *o, const char *path)
 		ks_buf_release(&b);
 		return KS_EIO;
 	}
-	fchmod(fd, 0644);
+	{
+		/* mkstemp() makes 0600; give the report the mode a plain
+		 * create would (0666 less the umask) */
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	o->tmp = ks_buf_detach(&b, NULL);
 	o->fp = fdopen(fd, "w");
 	if (!o->fp) {

@@ -47,26 +47,23 @@ void ks_redact(struct ks_buf *out, const unsigned char *secret, size_t len)
 void ks_linepos_find(struct ks_linepos *hint, const unsigned char *data,
 		     size_t len, size_t offset, size_t *line, size_t *col)
 {
-	size_t i, ls = hint->offset, ln = hint->line, c0 = hint->col0;
+	size_t i, ls = hint->offset, ln = hint->line;
 
 	if (!ln || offset < ls) {
 		ls = 0;
 		ln = 1;
-		c0 = 0;
 	}
 	for (i = ls; i < offset && i < len; i++) {
 		if (data[i] == '\n' ||
 		    (data[i] == '\r' && (i + 1 >= len || data[i + 1] != '\n'))) {
 			ln++;
 			ls = i + 1;
-			c0 = 0;
 		}
 	}
 	hint->offset = ls;
 	hint->line = ln;
-	hint->col0 = c0;
 	*line = ln;
-	*col = offset - ls + 1 + c0;
+	*col = offset - ls + 1;
 }
 
 void ks_path_normalise(struct ks_buf *out, const char *path)
@@ -102,18 +99,58 @@ static size_t line_end(const unsigned char *data, size_t len, size_t off)
 	return off;
 }
 
-/* Copies data[a..b) to out, replacing every kept match's secret with its
- * redaction (all of them: another key may share the line). */
-static void snippet_range(struct ks_buf *out, const unsigned char *data,
-			  size_t a, size_t b, const struct ks_match *m,
-			  size_t m_nr, bool no_redact)
+struct span {
+	size_t s, e;
+};
+
+static int cmp_span(const void *va, const void *vb)
 {
-	size_t pos = a, i;
+	const struct span *a = va, *b = vb;
 
-	for (i = 0; i < m_nr && pos < b; i++) {
-		size_t s = m[i].secret_start, e = m[i].secret_end;
+	if (a->s != b->s)
+		return a->s < b->s ? -1 : 1;
+	return a->e > b->e ? -1 : a->e < b->e;
+}
 
-		if (no_redact || e <= pos || s >= b)
+/* Copies data[a..b) to out with every secret redacted: the spans of all
+ * kept matches (another key may share the line) and any other copy of
+ * their bytes near the window (KEY=S OLD_KEY=S). A span cut by the window
+ * edge is redacted too. */
+static void snippet_range(struct ks_buf *out, const unsigned char *data,
+			  size_t len, size_t a, size_t b,
+			  const struct ks_match *m, size_t m_nr, bool no_redact)
+{
+	struct span *sp = NULL;
+	size_t sp_nr = 0, sp_alloc = 0, pos = a, i;
+
+	if (no_redact) {
+		ks_buf_add(out, data + a, b - a);
+		return;
+	}
+	for (i = 0; i < m_nr; i++) {
+		const unsigned char *sec = data + m[i].secret_start;
+		size_t sl = m[i].secret_end - m[i].secret_start;
+		size_t from = a > sl ? a - sl : 0, to = KS_MIN(len, b + sl);
+
+		while (from < to) {
+			const unsigned char *hit =
+				memmem(data + from, to - from, sec, sl);
+
+			if (!hit)
+				break;
+			ALLOC_GROW(sp, sp_nr + 1, sp_alloc);
+			sp[sp_nr].s = (size_t)(hit - data);
+			sp[sp_nr].e = (size_t)(hit - data) + sl;
+			sp_nr++;
+			from = (size_t)(hit - data) + 1;
+		}
+	}
+	if (sp_nr > 1)
+		qsort(sp, sp_nr, sizeof(*sp), cmp_span);
+	for (i = 0; i < sp_nr && pos < b; i++) {
+		size_t s = sp[i].s, e = sp[i].e;
+
+		if (e <= pos || s >= b)
 			continue;
 		if (s > pos)
 			ks_buf_add(out, data + pos, s - pos);
@@ -122,6 +159,7 @@ static void snippet_range(struct ks_buf *out, const unsigned char *data,
 	}
 	if (pos < b)
 		ks_buf_add(out, data + pos, b - pos);
+	free(sp);
 }
 
 static void make_snippet(struct ks_finding *f, const unsigned char *data,
@@ -131,14 +169,21 @@ static void make_snippet(struct ks_finding *f, const unsigned char *data,
 	struct ks_buf b = KS_BUF_INIT;
 	size_t ls = line_start(data, self->secret_start);
 	size_t le = line_end(data, len, self->secret_start);
-	size_t a = ls, z = le;
+	size_t a = ls, z = le, k;
 
-	/* a window around the secret on long lines */
-	if (self->secret_start - ls > 60)
+	/* a window around the secret on long lines, on character
+	 * boundaries (a UTF-8 continuation byte is 10xxxxxx) */
+	if (self->secret_start - ls > 60) {
 		a = self->secret_start - 60;
-	if (z > self->secret_end && z - self->secret_end > 60)
+		for (k = 0; k < 3 && a > ls && (data[a] & 0xc0) == 0x80; k++)
+			a--;
+	}
+	if (z > self->secret_end && z - self->secret_end > 60) {
 		z = self->secret_end + 60;
-	snippet_range(&b, data, a, z, m, m_nr, no_redact);
+		for (k = 0; k < 3 && z < le && (data[z] & 0xc0) == 0x80; k++)
+			z++;
+	}
+	snippet_range(&b, data, len, a, z, m, m_nr, no_redact);
 	if (b.len > KS_SNIPPET_MAX) {
 		size_t cut = KS_SNIPPET_MAX;
 
@@ -153,19 +198,37 @@ static void make_snippet(struct ks_finding *f, const unsigned char *data,
 size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
 			    const unsigned char *data, size_t len,
 			    const struct ks_match *m, size_t m_nr,
-			    bool no_redact, const struct ks_chunk *ck)
+			    bool no_redact)
+{
+	return ks_findings_add_chunk(fs, path, data, len, m, m_nr, no_redact,
+				     NULL);
+}
+
+/* Line and column in the file of a chunk offset: lines count from the
+ * chunk's first line; the chunk's first line may have begun before it. */
+static void chunk_pos(struct ks_linepos *hint, const struct ks_chunk *ck,
+		      const unsigned char *data, size_t len, size_t offset,
+		      size_t *line, size_t *col)
+{
+	ks_linepos_find(hint, data, len, offset, line, col);
+	if (*line == 1)
+		*col += ck->col - 1;
+	*line += ck->line - 1;
+}
+
+size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
+			     const unsigned char *data, size_t len,
+			     const struct ks_match *m, size_t m_nr,
+			     bool no_redact, const struct ks_chunk *ck)
 {
 	static const struct ks_chunk whole = KS_CHUNK_WHOLE;
-	struct ks_linepos pos;
+	struct ks_linepos pos = { 0, 0 };
 	struct ks_match *kept = NULL;
 	size_t i, kept_nr = 0, added = 0;
 	struct ks_buf npath = KS_BUF_INIT;
 
 	if (!ck)
 		ck = &whole;
-	pos.offset = 0;
-	pos.line = ck->line;
-	pos.col0 = ck->col - 1;
 	/* all kept matches are redacted in snippets, even those past the
 	 * limit (the next chunk reports them) */
 	kept = xcalloc(m_nr ? m_nr : 1, sizeof(*kept));
@@ -189,11 +252,11 @@ size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
 		f->rule = k->rule;
 		f->path = xstrdup(path);
 		f->entropy = k->entropy;
-		ks_linepos_find(&pos, data, len, k->secret_start, &f->line,
-				&f->col);
+		chunk_pos(&pos, ck, data, len, k->secret_start, &f->line,
+			  &f->col);
 		endpos = pos;
-		ks_linepos_find(&endpos, data, len, k->secret_end - 1,
-				&f->end_line, &f->end_col);
+		chunk_pos(&endpos, ck, data, len, k->secret_end - 1,
+			  &f->end_line, &f->end_col);
 		f->end_col++;
 		f->secret = xmemdupz(data + k->secret_start, sl);
 		f->secret_len = sl;

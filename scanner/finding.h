@@ -50,13 +50,17 @@ struct ks_chunk {
 #define KS_CHUNK_WHOLE { 1, 1, SIZE_MAX }
 /* clang-format on */
 
-/* Adds one finding per kept match of one buffer (a whole blob, or a chunk
- * of one when ck says where it sits). Secrets inside snippets are redacted
- * unless no_redact. Returns the number added. */
+/* Adds one finding per kept match of one blob. Secrets inside snippets are
+ * redacted unless no_redact. Returns the number added. */
 size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
 			    const unsigned char *data, size_t len,
 			    const struct ks_match *m, size_t m_nr,
-			    bool no_redact, const struct ks_chunk *ck);
+			    bool no_redact);
+/* The same for a chunk of a large blob; ck says where it sits. */
+size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
+			     const unsigned char *data, size_t len,
+			     const struct ks_match *m, size_t m_nr,
+			     bool no_redact, const struct ks_chunk *ck);
 /* Moves every finding of src to the end of dst; src is left empty. */
 void ks_findings_move(struct ks_findings *dst, struct ks_findings *src);
 /* Deterministic order: path, line, column, rule id. */
@@ -76,7 +80,6 @@ size_t ks_redact_shown(const unsigned char *secret, size_t len);
 struct ks_linepos {
 	size_t offset;	   /* start of the line holding the last lookup */
 	size_t line;
-	size_t col0;	   /* columns before offset on that line (chunks) */
 };
 void ks_linepos_find(struct ks_linepos *hint, const unsigned char *data,
 		     size_t len, size_t offset, size_t *line, size_t *col);

@@ -115,8 +115,8 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 			limit_reported = true;
 		}
 		count_drops(m, m_nr, job->path, data, &w->st);
-		ks_findings_add_blob(fs, job->path, data, len, m, m_nr,
-				     opts->no_redact, &ck);
+		ks_findings_add_chunk(fs, job->path, data, len, m, m_nr,
+				      opts->no_redact, &ck);
 		if (rd.eof) {
 			w->st.bytes_scanned += len;
 			break;
@@ -124,10 +124,11 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 		/* the next chunk starts KS_CHUNK_SIZE bytes further on */
 		w->st.bytes_scanned += KS_CHUNK_SIZE;
 		lp.offset = 0;
-		lp.line = ck.line;
-		lp.col0 = ck.col - 1;
+		lp.line = 0;
 		ks_linepos_find(&lp, data, len, KS_CHUNK_SIZE, &line, &col);
-		ck.line = line;
+		if (line == 1)
+			col += ck.col - 1;
+		ck.line += line - 1;
 		ck.col = col;
 		memmove(w->buf.ptr, w->buf.ptr + KS_CHUNK_SIZE,
 			len - KS_CHUNK_SIZE);

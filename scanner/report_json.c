@@ -49,7 +49,7 @@ static cJSON *finding_json(const struct ks_finding *f,
 		add_str(o, "secret", f->redacted, strlen(f->redacted), NULL);
 	cJSON_AddBoolToObject(o, "redacted", !opts->no_redact);
 	cJSON_AddStringToObject(o, "secret_sha256", f->secret_sha256);
-	add_str(o, "snippet", f->snippet, f->snippet_len, NULL);
+	add_str(o, "snippet", f->snippet, f->snippet_len, "snippet_bytes");
 	cJSON_AddNumberToObject(o, "entropy", round(f->entropy * 1000) / 1000);
 	cJSON_AddStringToObject(o, "fingerprint", f->fingerprint);
 	tags = cJSON_AddArrayToObject(o, "tags");

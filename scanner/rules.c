@@ -345,29 +345,41 @@ size_t ks_pattern_window(const char *p)
 	return KS_MAX((size_t)KS_RULE_MIN_WINDOW, total * 4);
 }
 
+/* Length of the leading "(*VERB)" items of a pattern ((*NO_JIT),
+ * (*LIMIT_MATCH=n), ...), which must stay at its very start. */
+static size_t leading_verbs(const char *p)
+{
+	size_t n = 0;
+
+	while (p[n] == '(' && p[n + 1] == '*') {
+		const char *close = strchr(p + n, ')');
+
+		if (!close)
+			break;
+		n = (size_t)(close - p) + 1;
+	}
+	return n;
+}
+
 static void compile_rule(struct rule_ctx *c, const struct ks_yaml_node *at,
 			 struct ks_rule *r)
 {
 	int errcode, rc;
 	PCRE2_SIZE erroff;
 	uint32_t minlen = 0;
-	size_t jitsize = 0;
+	size_t jitsize = 0, verbs;
 	struct ks_buf wrapped = KS_BUF_INIT;
+	pcre2_code *plain;
 
 	if (strlen(r->pattern) > KS_RULE_MAX_PATTERN) {
 		RULE_DIAG(c, at, "pattern is longer than %d bytes",
 			  KS_RULE_MAX_PATTERN);
 		return;
 	}
-	/* A callout before the pattern lets the scanner bound where a match
-	 * may start (see scan.c); without a callout function it does nothing.
-	 * Error offsets are reported against the rule's own pattern. */
-	ks_buf_addf(&wrapped, "(?C1)(?:%s)", r->pattern);
-	r->re = pcre2_compile((PCRE2_SPTR)wrapped.ptr, wrapped.len, 0,
+	/* the pattern as written: errors with exact offsets, and its facts */
+	plain = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, 0,
 			      &errcode, &erroff, NULL);
-	ks_buf_release(&wrapped);
-	erroff = erroff >= 8 ? erroff - 8 : 0;
-	if (!r->re) {
+	if (!plain) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
@@ -375,14 +387,29 @@ static void compile_rule(struct rule_ctx *c, const struct ks_yaml_node *at,
 			  (const char *)msg);
 		return;
 	}
-	pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &r->capture_nr);
-	pcre2_pattern_info(r->re, PCRE2_INFO_MINLENGTH, &minlen);
+	pcre2_pattern_info(plain, PCRE2_INFO_CAPTURECOUNT, &r->capture_nr);
+	pcre2_pattern_info(plain, PCRE2_INFO_MINLENGTH, &minlen);
+	pcre2_code_free(plain);
 	if (!minlen)
 		RULE_DIAG(c, at, "pattern can match the empty string");
 	if (r->secret_group > r->capture_nr)
 		RULE_DIAG(c, at,
 			  "secret_group %u does not exist (pattern has %u groups)",
 			  r->secret_group, r->capture_nr);
+
+	/* What runs: a callout in front lets the scanner bound where a match
+	 * may start (see scan.c); without a callout function it does
+	 * nothing. Leading (*VERB)s stay in front. */
+	verbs = leading_verbs(r->pattern);
+	ks_buf_add(&wrapped, r->pattern, verbs);
+	ks_buf_addf(&wrapped, "(?C1)(?:%s)", r->pattern + verbs);
+	r->re = pcre2_compile((PCRE2_SPTR)wrapped.ptr, wrapped.len, 0,
+			      &errcode, &erroff, NULL);
+	ks_buf_release(&wrapped);
+	if (!r->re) {
+		RULE_DIAG(c, at, "pattern cannot be wrapped for the prefilter");
+		return;
+	}
 	r->window = ks_pattern_window(r->pattern);
 	rc = pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 	if (!rc && !pcre2_pattern_info(r->re, PCRE2_INFO_JITSIZE, &jitsize) &&
@@ -667,7 +694,9 @@ static const struct {
 static size_t expand_one(struct ks_buf *out, const char *s, const char *secret,
 			 uint64_t *rng)
 {
-	const char *close = strstr(s + 2, "}}");
+	/* a generator is short: look for its end only nearby, so that a
+	 * hostile run of '{' stays linear */
+	const char *close = memmem(s + 2, strnlen(s + 2, 24), "}}", 2);
 	size_t i, n;
 	char *end;
 	long count;

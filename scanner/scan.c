@@ -18,6 +18,11 @@ struct rule_regions {
 	size_t nr, alloc;
 };
 
+/* An occurrence of a context word. */
+struct ctx_word {
+	size_t pos, len;
+};
+
 struct ks_scanner {
 	const struct ks_ruleset *set;
 	const struct ks_prefilter *pf;
@@ -33,8 +38,11 @@ struct ks_scanner {
 	struct ks_match *m;
 	size_t m_nr, m_alloc;
 	/* offsets of context words, computed lazily per rule per buffer */
-	size_t *ctx_pos;
+	struct ctx_word *ctx;	/* sorted by pos */
 	size_t ctx_nr, ctx_alloc;
+	size_t *brk;		/* offsets of line breaks, lazily per buffer */
+	size_t brk_nr, brk_alloc;
+	bool brk_done;
 };
 
 /* The callout at the front of every compiled pattern: stop the search once
@@ -90,7 +98,8 @@ void ks_scanner_free(struct ks_scanner *sc)
 	free(sc->touched);
 	ks_prefilter_scratch_free(sc->pfs);
 	free(sc->m);
-	free(sc->ctx_pos);
+	free(sc->ctx);
+	free(sc->brk);
 	free(sc);
 }
 
@@ -141,8 +150,7 @@ static void add_match(struct ks_scanner *sc, const struct ks_rule *r,
 }
 
 /* Searches rule r in each of its regions (around keyword hits, see
- * on_hit()): a match must start in [s, last], within KS_LOOKBACK bytes
- * before a keyword, and PCRE2 sees e as the end of the subject. A match that
+ * on_hit()): a match must start in [s, last], near a keyword (scan.h), and PCRE2 sees e as the end of the subject. A match that
  * ends near e is searched again with e grown, so the edge can neither cut a
  * match short nor fake a \b or lookahead there. Returns 0 or KS_EREGEX. */
 static int run_rule(struct ks_scanner *sc, const struct ks_rule *r,
@@ -157,7 +165,7 @@ static int run_rule(struct ks_scanner *sc, const struct ks_rule *r,
 		sc->last_start = rr->r[i].last;
 		while (start <= sc->last_start) {
 			const PCRE2_SIZE *ov;
-			int rc = match_once(sc, r, data, e, start, 0);
+			int rc = match_once(sc, r, data, e, start, PCRE2_NOTEMPTY);
 
 			if (rc == PCRE2_ERROR_NOMATCH) {
 				start = sc->last_start + 1;
@@ -187,22 +195,23 @@ static int on_hit(size_t rule, size_t kw_start, size_t kw_end, void *payload)
 	struct ks_scanner *sc = payload;
 	struct rule_regions *rr = &sc->rr[rule];
 	size_t s = kw_start > KS_LOOKBACK ? kw_start - KS_LOOKBACK : 0;
+	size_t last = KS_MIN(sc->len, kw_end + KS_LOOKAHEAD_START);
 	size_t e = KS_MIN(sc->len, kw_end + sc->set->rule[rule]->window);
-	struct region *last = rr->nr ? &rr->r[rr->nr - 1] : NULL;
+	struct region *prev = rr->nr ? &rr->r[rr->nr - 1] : NULL;
 
 	if (!rr->nr) {
 		ALLOC_GROW(sc->touched, sc->touched_nr + 1, sc->touched_alloc);
 		sc->touched[sc->touched_nr++] = rule;
 	}
-	if (last && s <= last->last + 1) {
-		last->s = KS_MIN(last->s, s);
-		last->last = KS_MAX(last->last, kw_start);
-		last->e = KS_MAX(last->e, e);
+	if (prev && s <= prev->last + 1) {
+		prev->s = KS_MIN(prev->s, s);
+		prev->last = KS_MAX(prev->last, last);
+		prev->e = KS_MAX(prev->e, e);
 		return 0;
 	}
 	ALLOC_GROW(rr->r, rr->nr + 1, rr->alloc);
 	rr->r[rr->nr].s = s;
-	rr->r[rr->nr].last = kw_start;
+	rr->r[rr->nr].last = last;
 	rr->r[rr->nr].e = e;
 	rr->nr++;
 	return 0;
@@ -213,6 +222,15 @@ static int cmp_size(const void *a, const void *b)
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+static int cmp_ctx(const void *va, const void *vb)
+{
+	const struct ctx_word *a = va, *b = vb;
+
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return a->len < b->len ? -1 : a->len > b->len;
 }
 
 static void find_context(struct ks_scanner *sc, const struct ks_rule *r,
@@ -230,23 +248,92 @@ static void find_context(struct ks_scanner *sc, const struct ks_rule *r,
 
 			if (!p)
 				break;
-			ALLOC_GROW(sc->ctx_pos, sc->ctx_nr + 1, sc->ctx_alloc);
-			sc->ctx_pos[sc->ctx_nr++] = (size_t)(p - data);
+			ALLOC_GROW(sc->ctx, sc->ctx_nr + 1, sc->ctx_alloc);
+			sc->ctx[sc->ctx_nr].pos = (size_t)(p - data);
+			sc->ctx[sc->ctx_nr].len = wl;
+			sc->ctx_nr++;
 			pos = (size_t)(p - data) + 1;
 		}
 	}
+	if (sc->ctx_nr > 1)
+		qsort(sc->ctx, sc->ctx_nr, sizeof(*sc->ctx), cmp_ctx);
 }
 
+static void index_breaks(struct ks_scanner *sc, const unsigned char *data,
+			 size_t len)
+{
+	size_t i;
+
+	if (sc->brk_done)
+		return;
+	for (i = 0; i < len; i++)
+		if (data[i] == '\n' || data[i] == '\r') {
+			ALLOC_GROW(sc->brk, sc->brk_nr + 1, sc->brk_alloc);
+			sc->brk[sc->brk_nr++] = i;
+		}
+	sc->brk_done = true;
+}
+
+/* Whether data[a..b) holds a line break (binary search of the index). */
+static bool has_newline(const struct ks_scanner *sc, size_t a, size_t b)
+{
+	size_t lo = 0, hi = sc->brk_nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sc->brk[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sc->brk_nr && sc->brk[lo] < b;
+}
+
+#define KS_OTHER_LINE ((size_t)1 << 40)
+
+static size_t ctx_distance(const struct ks_scanner *sc,
+			   const struct ctx_word *w, size_t a, size_t b)
+{
+	size_t p = w->pos, e = w->pos + w->len;
+
+	if (e <= a)
+		return a - e + (has_newline(sc, e, a) ? KS_OTHER_LINE : 0);
+	if (p >= b)
+		return p - b + (has_newline(sc, b, p) ? KS_OTHER_LINE : 0);
+	return 0;
+}
+
+/* Distance from the secret [a, b) to the nearest context word: bytes
+ * between them (from the end of a word before it, to the start of a word
+ * after it), plus KS_OTHER_LINE when the word is on another line, so that
+ * "DEEPSEEK_API_KEY=sk-..." is named by its own line's word even when the
+ * next line names another provider. SIZE_MAX when there is none. Words are
+ * sorted by position: only the neighbours of the secret need a look. */
 static size_t nearest(const struct ks_scanner *sc, size_t a, size_t b)
 {
-	size_t i, best = SIZE_MAX;
+	size_t lo = 0, hi = sc->ctx_nr, i, best = SIZE_MAX;
 
-	for (i = 0; i < sc->ctx_nr; i++) {
-		size_t p = sc->ctx_pos[i];
-		size_t d = p < a ? a - p : p >= b ? p - b : 0;
+	/* first word starting at or after b */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sc->ctx[mid].pos < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < sc->ctx_nr)
+		best = ctx_distance(sc, &sc->ctx[lo], a, b);
+	/* words starting before b: overlapping ones (within the longest word
+	 * length of a) and the nearest one ending before a */
+	for (i = lo; i-- > 0;) {
+		size_t d = ctx_distance(sc, &sc->ctx[i], a, b);
 
 		if (d < best)
 			best = d;
+		if (sc->ctx[i].pos + 64 < a)
+			break;
 	}
 	return best;
 }
@@ -278,6 +365,7 @@ static void filter_matches(struct ks_scanner *sc, size_t from,
 				find_context(sc, m->rule, data, len);
 				ctx_rule = m->rule;
 			}
+			index_breaks(sc, data, len);
 			m->context_dist =
 				nearest(sc, m->secret_start, m->secret_end);
 			if (m->context_dist == SIZE_MAX)
@@ -286,19 +374,31 @@ static void filter_matches(struct ks_scanner *sc, size_t from,
 	}
 }
 
-/* Which of two overlapping kept matches wins: returns true if a beats b. */
-static bool beats(const struct ks_match *a, const struct ks_match *b)
+/* Rank of a kept match when matches overlap: a specific rule beats a
+ * generic one, then the nearer context word, the longer secret, the earlier
+ * rule, the earlier position. Returns < 0 when a ranks first. */
+static int cmp_rank(const struct ks_match *a, const struct ks_match *b)
 {
 	size_t al = a->secret_end - a->secret_start;
 	size_t bl = b->secret_end - b->secret_start;
 
 	if (a->rule->generic != b->rule->generic)
-		return !a->rule->generic;
+		return a->rule->generic ? 1 : -1;
 	if (a->context_dist != b->context_dist)
-		return a->context_dist < b->context_dist;
+		return a->context_dist < b->context_dist ? -1 : 1;
 	if (al != bl)
-		return al > bl;
-	return a->rule->index < b->rule->index;
+		return al > bl ? -1 : 1;
+	if (a->rule->index != b->rule->index)
+		return a->rule->index < b->rule->index ? -1 : 1;
+	if (a->secret_start != b->secret_start)
+		return a->secret_start < b->secret_start ? -1 : 1;
+	return 0;
+}
+
+static int cmp_rank_ptr(const void *a, const void *b)
+{
+	return cmp_rank(*(struct ks_match *const *)a,
+			*(struct ks_match *const *)b);
 }
 
 static int cmp_match(const void *va, const void *vb)
@@ -312,30 +412,50 @@ static int cmp_match(const void *va, const void *vb)
 	return 0;
 }
 
+/* Keeps matches greedily in rank order: a match is dropped only when it
+ * overlaps a match that is kept. Kept spans are disjoint and held sorted
+ * by start, so one look at the predecessor tells whether a span overlaps. */
 static void resolve_overlaps(struct ks_scanner *sc)
 {
-	size_t i, j;
+	struct ks_match **cand;
+	size_t i, n = 0, kept_nr = 0;
+	struct span {
+		size_t s, e;
+	} *kept;
 
-	for (i = 0; i < sc->m_nr; i++) {
-		struct ks_match *a = &sc->m[i];
+	if (sc->m_nr < 2)
+		return;
+	cand = xcalloc(sc->m_nr, sizeof(*cand));
+	kept = xcalloc(sc->m_nr, sizeof(*kept));
+	for (i = 0; i < sc->m_nr; i++)
+		if (!sc->m[i].drop)
+			cand[n++] = &sc->m[i];
+	qsort(cand, n, sizeof(*cand), cmp_rank_ptr);
+	for (i = 0; i < n; i++) {
+		size_t s = cand[i]->secret_start, e = cand[i]->secret_end;
+		size_t lo = 0, hi = kept_nr;
 
-		if (a->drop)
-			continue;
-		for (j = i + 1; j < sc->m_nr; j++) {
-			struct ks_match *b = &sc->m[j];
+		/* first kept span starting at or after e */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
 
-			if (b->secret_start >= a->secret_end)
-				break;
-			if (b->drop)
-				continue;
-			if (beats(a, b)) {
-				b->drop = KS_DROP_OVERLAP;
-			} else {
-				a->drop = KS_DROP_OVERLAP;
-				break;
-			}
+			if (kept[mid].s < e)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
+		if (lo > 0 && kept[lo - 1].e > s) {
+			cand[i]->drop = KS_DROP_OVERLAP;
+			continue;
+		}
+		memmove(kept + lo + 1, kept + lo,
+			(kept_nr - lo) * sizeof(*kept));
+		kept[lo].s = s;
+		kept[lo].e = e;
+		kept_nr++;
 	}
+	free(cand);
+	free(kept);
 }
 
 int ks_scan_buffer(struct ks_scanner *sc, const unsigned char *data,
@@ -346,13 +466,17 @@ int ks_scan_buffer(struct ks_scanner *sc, const unsigned char *data,
 
 	sc->m_nr = 0;
 	sc->len = len;
+	sc->brk_nr = 0;
+	sc->brk_done = false;
 	for (i = 0; i < sc->touched_nr; i++)
 		sc->rr[sc->touched[i]].nr = 0;
 	sc->touched_nr = 0;
 	if (ks_prefilter_scan(sc->pf, sc->pfs, data, len, on_hit, sc))
 		err = KS_ERROR;
 	/* rules run in ruleset order: deterministic matches and messages */
-	qsort(sc->touched, sc->touched_nr, sizeof(*sc->touched), cmp_size);
+	if (sc->touched_nr > 1)
+		qsort(sc->touched, sc->touched_nr, sizeof(*sc->touched),
+		      cmp_size);
 	for (i = 0; i < sc->touched_nr; i++) {
 		const struct ks_rule *r = sc->set->rule[sc->touched[i]];
 		size_t before = sc->m_nr;
@@ -362,7 +486,8 @@ int ks_scan_buffer(struct ks_scanner *sc, const unsigned char *data,
 			err = rc;
 		filter_matches(sc, before, data, len);
 	}
-	qsort(sc->m, sc->m_nr, sizeof(*sc->m), cmp_match);
+	if (sc->m_nr > 1)
+		qsort(sc->m, sc->m_nr, sizeof(*sc->m), cmp_match);
 	resolve_overlaps(sc);
 	*out = sc->m;
 	*out_nr = sc->m_nr;

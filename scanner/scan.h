@@ -20,13 +20,16 @@ struct ks_scanner;
 #define KS_DEPTH_LIMIT 10000
 #define KS_HEAP_LIMIT_KIB (20 * 1024)
 
-/* A keyword hit makes its rule search from KS_LOOKBACK bytes before the
- * keyword to the rule's window (rule->window, estimated from the pattern's
- * quantifiers) after it. A rule's keyword must therefore occur within
- * KS_LOOKBACK bytes of the start of each match, which `rules check` verifies
- * on the examples. A match ending within KS_EDGE_MARGIN bytes of a window's
- * end is searched again in a larger window. */
+/* A keyword hit at [k, k_end) makes its rule look for matches that start
+ * in [k - KS_LOOKBACK, k_end + KS_LOOKAHEAD_START] and end within the rule's
+ * window (rule->window, estimated from the pattern's quantifiers) after the
+ * keyword. So a match must start at most KS_LOOKBACK bytes before one of
+ * its rule's keywords, or at most KS_LOOKAHEAD_START bytes after its end
+ * (a keyword in a lookbehind); `rules check` verifies this on the examples.
+ * A match ending within KS_EDGE_MARGIN bytes of a window's end is searched
+ * again in a larger window. */
 #define KS_LOOKBACK 256
+#define KS_LOOKAHEAD_START 64
 #define KS_EDGE_MARGIN 64
 
 struct ks_match {

@@ -51,6 +51,108 @@ bool ks_is_binary(const unsigned char *data, size_t len)
 	return memchr(data, 0, KS_MIN(len, (size_t)8000)) != NULL;
 }
 
+/* Paths longer than PATH_MAX (deep trees) cannot be passed to open() or
+ * lstat(): walk them with openat(), one component at a time. Returns a
+ * directory fd for the parent of path (AT_FDCWD for short paths) and sets
+ * *base to the last component; -1 on error (errno set). */
+static int open_parent(const char *path, const char **base, bool follow)
+{
+	const char *p = path, *slash;
+	int fd = AT_FDCWD;
+
+	*base = path;
+	if (strlen(path) < PATH_MAX)
+		return AT_FDCWD;
+	if (*p == '/') {
+		fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		while (*p == '/')
+			p++;
+	}
+	while ((slash = strchr(p, '/'))) {
+		char comp[NAME_MAX + 1];
+		size_t n = (size_t)(slash - p);
+		int nfd;
+
+		if (n > NAME_MAX) {
+			errno = ENAMETOOLONG;
+			goto fail;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		nfd = n ? openat(fd, comp,
+				 O_PATH | O_DIRECTORY | O_CLOEXEC |
+					 (follow ? 0 : O_NOFOLLOW))
+			: dup(fd == AT_FDCWD ? -1 : fd);
+		if (nfd < 0)
+			goto fail;
+		if (fd != AT_FDCWD)
+			close(fd);
+		fd = nfd;
+		p = slash + 1;
+		while (*p == '/')
+			p++;
+	}
+	*base = p;
+	return fd;
+fail:
+	if (fd != AT_FDCWD) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return -1;
+}
+
+static void close_parent(int fd)
+{
+	if (fd >= 0 && fd != AT_FDCWD)
+		close(fd);
+}
+
+static int lstat_long(const char *path, struct stat *st, bool follow)
+{
+	const char *base;
+	int fd = open_parent(path, &base, false), rc, e;
+
+	if (fd == -1)
+		return -1;
+	rc = fstatat(fd, base, st, follow ? 0 : AT_SYMLINK_NOFOLLOW);
+	e = errno;
+	close_parent(fd);
+	errno = e;
+	return rc;
+}
+
+static int open_long(const char *path, int flags)
+{
+	const char *base;
+	int fd = open_parent(path, &base, false), rc, e;
+
+	if (fd == -1)
+		return -1;
+	rc = openat(fd, base, flags);
+	e = errno;
+	close_parent(fd);
+	errno = e;
+	return rc;
+}
+
+static DIR *opendir_long(const char *path)
+{
+	int fd = open_long(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
 static void push(struct ks_source *src, const char *path, size_t root,
 		 bool explicit)
 {
@@ -142,6 +244,24 @@ static void open_repo(struct ks_source *src, struct root *r)
 	    (r->real[wl - 1] == '\0' || r->real[wl - 1] == '/')) {
 		const char *rel = r->real[wl - 1] ? r->real + wl : "";
 
+		struct ks_buf b = KS_BUF_INIT;
+		struct stat rst;
+		int ignored = 0;
+
+		/* a root that is itself ignored was asked for by name: scan
+		 * all of it (ignore rules only prune what was not named) */
+		ks_buf_adds(&b, rel);
+		if (!stat(r->real, &rst) && S_ISDIR(rst.st_mode))
+			ks_buf_addch(&b, '/');
+		if (*rel && git_ignore_path_is_ignored(&ignored, repo, b.ptr) < 0)
+			ignored = 0;
+		ks_buf_release(&b);
+		if (ignored) {
+			ks_log_verbose("'%s' is ignored by git but named: .gitignore not applied below it",
+				       r->given);
+			git_repository_free(repo);
+			return;
+		}
 		r->workdir_rel = xstrdup(rel);
 		r->repo = repo;
 		if (git_repository_index(&r->index, repo) < 0)
@@ -267,7 +387,7 @@ static int cmp_str(const void *a, const void *b)
 
 static void read_dir(struct ks_source *src, const struct entry *e)
 {
-	DIR *d = opendir(e->path);
+	DIR *d = opendir_long(e->path);
 	struct dirent *de;
 	char **names = NULL;
 	size_t nr = 0, alloc = 0, i;
@@ -330,7 +450,7 @@ int ks_reader_open(struct ks_reader *rd, const struct ks_job *job,
 	}
 	if (!job->follow)
 		flags |= O_NOFOLLOW;
-	rd->fd = open(job->path, flags);
+	rd->fd = open_long(job->path, flags);
 	if (rd->fd < 0) {
 		if (errno == ELOOP && !job->follow) {
 			ks_stats_skip(st, job->path, KS_SKIP_SYMLINK);
@@ -424,7 +544,7 @@ static int visit(struct ks_source *src, const struct entry *e, bool *follow)
 	*follow = false;
 	if (e->explicit && !strcmp(e->path, "-"))
 		return 1;
-	if (lstat(e->path, &st) < 0) {
+	if (lstat_long(e->path, &st, false) < 0) {
 		ks_stats_error(src->st, e->path, "cannot access: %s",
 			       errno == ENOENT && !e->explicit
 				       ? "file vanished during the scan"
@@ -437,7 +557,7 @@ static int visit(struct ks_source *src, const struct entry *e, bool *follow)
 			ks_stats_skip(src->st, e->path, KS_SKIP_SYMLINK);
 			return 0;
 		}
-		if (stat(e->path, &st) < 0) {
+		if (lstat_long(e->path, &st, true) < 0) {
 			ks_stats_skip(src->st, e->path, KS_SKIP_SYMLINK);
 			return 0;
 		}

@@ -65,30 +65,31 @@ bool ks_utf8_is_bidi(uint32_t cp)
 bool ks_json_str(struct ks_buf *out, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	bool escaped = false;
 	size_t i = 0;
 	uint32_t cp;
 
+	/* valid UTF-8 without NUL is kept exactly as it is */
+	if (ks_utf8_valid(s, len) && !memchr(s, 0, len)) {
+		ks_buf_add(out, str, len);
+		return false;
+	}
 	while (i < len) {
 		size_t n = ks_utf8_decode(s + i, len - i, &cp);
 
 		if (!n || s[i] == 0) {
 			ks_buf_addf(out, "\\x%02X", s[i]);
-			escaped = true;
 			i++;
-			continue;
-		}
-		if (s[i] == '\\' && i + 1 < len && s[i + 1] == 'x') {
-			/* keep "\x" text distinguishable from an escape */
+		} else if (s[i] == '\\') {
+			/* doubled, so that "\xFF" text stays distinct from
+			 * the escape of byte 0xFF */
 			ks_buf_adds(out, "\\\\");
-			escaped = true;
 			i++;
-			continue;
+		} else {
+			ks_buf_add(out, s + i, n);
+			i += n;
 		}
-		ks_buf_add(out, s + i, n);
-		i += n;
 	}
-	return escaped;
+	return true;
 }
 
 void ks_base64(struct ks_buf *out, const unsigned char *s, size_t len)

@@ -13,9 +13,11 @@ bool ks_utf8_valid(const unsigned char *s, size_t len);
 /* Bidirectional formatting controls (Trojan Source). */
 bool ks_utf8_is_bidi(uint32_t cp);
 
-/* Appends valid UTF-8: each invalid byte and NUL becomes the text "\xHH"
- * (and a backslash that starts such text is doubled, so the escape is
- * reversible). Returns true if anything was escaped. */
+/* Appends valid UTF-8. Valid UTF-8 without NUL is copied unchanged and
+ * false is returned. Otherwise every invalid byte and NUL becomes the text
+ * "\xHH", every backslash is doubled, and true is returned: callers then
+ * keep the raw bytes beside the text (base64 in a "*_bytes" field). The
+ * pair (text, returned flag) is reversible. */
 bool ks_json_str(struct ks_buf *out, const char *s, size_t len);
 
 void ks_base64(struct ks_buf *out, const unsigned char *s, size_t len);

@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+# bench/report.py - turn run.sh's measurements into bench/RESULTS.md.
+#
+# usage: report.py OUTDIR RESULTS.md
+#
+# Reads OUTDIR/meta.txt (key=value lines written by run.sh), the hyperfine
+# exports OUTDIR/<group>-r<round>.json (one file per round; a command's times
+# are pooled over the rounds), OUTDIR/tree.json + the tree truth (correctness)
+# and OUTDIR/big.json + OUTDIR/big.truth (2 GB file). Prints the table and
+# writes the report. Timings are only reported here, never asserted in tests.
+
+import collections
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keygen  # noqa: E402
+
+
+def load_meta(path):
+    meta = {}
+    with open(path) as fh:
+        for line in fh:
+            k, _, v = line.rstrip("\n").partition("=")
+            meta[k] = v
+    return meta
+
+
+def load_times(outdir):
+    """name -> {'times': [...], 'exit_codes': set()} pooled over rounds."""
+    res = collections.defaultdict(lambda: {"times": [], "exit_codes": set()})
+    for f in sorted(glob.glob(os.path.join(outdir, "*-r*.json"))):
+        with open(f) as fh:
+            for r in json.load(fh)["results"]:
+                res[r["command"]]["times"].extend(r["times"])
+                res[r["command"]]["exit_codes"].update(r.get("exit_codes") or [])
+    return res
+
+
+def fmt_s(sec):
+    if sec is None:
+        return "n/a"
+    return "%.1f ms" % (sec * 1e3) if sec < 1 else "%.3f s" % sec
+
+
+def check_findings(json_path, truth, prefix):
+    """Compare keysnare's findings with the truth: per family found/expected."""
+    with open(json_path) as fh:
+        doc = json.load(fh)
+    found = set()
+    by_family = collections.Counter()
+    extra = collections.Counter()
+    for f in doc["findings"]:
+        path = f["path"]
+        if prefix and path.startswith(prefix):
+            path = path[len(prefix):]
+        fam = keygen.family_of_rule(f["rule_id"])
+        key = (path, f["line"], fam)
+        if key in truth and key not in found:
+            found.add(key)
+            by_family[fam] += 1
+        else:
+            extra[f["rule_id"]] += 1
+    expected = collections.Counter(fam for _, _, fam in truth)
+    return by_family, expected, extra, doc.get("incomplete")
+
+
+def main():
+    outdir, results_md = sys.argv[1], sys.argv[2]
+    meta = load_meta(os.path.join(outdir, "meta.txt"))
+    times = load_times(outdir)
+
+    def med(name):
+        t = times.get(name)
+        return statistics.median(t["times"]) if t and t["times"] else None
+
+    def spread(name):
+        t = times.get(name)
+        if not t or not t["times"]:
+            return "n/a"
+        return "%s – %s (n=%d)" % (fmt_s(min(t["times"])), fmt_s(max(t["times"])), len(t["times"]))
+
+    def cmd(name):
+        c = meta.get("cmd." + name, "")
+        c = c.replace(meta.get("tree", "\0"), "$TREE").replace(meta.get("keysnare", "\0"), "keysnare")
+        c = c.replace(meta.get("history", "\0"), "$HISTORY").replace(meta.get("empty", "\0"), "$EMPTY")
+        if name == "rg10":
+            c = re.sub(r"(-e .*) \$TREE", "-e RULE1 … -e RULE10 $TREE", c)
+        return "`" + c.replace("|", "\\|") + "`"
+
+    rows = []  # target, command, median, spread, ratio, met
+
+    def ratio_row(target, ks, ref, limit):
+        a, b = med(ks), med(ref)
+        r = a / b if a is not None and b else None
+        met = "n/a" if r is None else ("yes" if r <= limit else "**no**")
+        rows.append((target, cmd(ks), fmt_s(a), spread(ks),
+                     "n/a" if r is None else "%.2f× (≤ %.1f×)" % (r, limit), met))
+        rows.append(("", cmd(ref), fmt_s(b), spread(ref), "reference", ""))
+        return r
+
+    ratio_row("T1 1 thread, 1 rule", "ks-j1", "rg1-j1", 2.0)
+    ratio_row("T2 default threads, 1 rule", "ks", "rg1", 2.0)
+    ratio_row("T3 default threads, 10 rules", "ks", "rg10", 0.5)
+    m8 = med("ks-empty")
+    rows.append(("T8 start-up", cmd("ks-empty"), fmt_s(m8), spread("ks-empty"), "< 15 ms",
+                 "n/a" if m8 is None else ("yes" if m8 < 0.015 else "**no**")))
+    for key, label, what in (("tree_rss_kb", "T9 peak RSS, tree", "cmd.rss-tree"),
+                             ("big_rss_kb", "T9 peak RSS, 2 GiB file", "cmd.rss-big")):
+        kb = meta.get(key)
+        val = "n/a" if not kb else "%.1f MiB" % (int(kb) / 1024)
+        extra = ""
+        if key == "big_rss_kb" and meta.get("big_wall"):
+            extra = "wall %s" % meta["big_wall"]
+        rows.append((label, cmd(what[4:]), val, extra, "< 50 MiB",
+                     "n/a" if not kb else ("yes" if int(kb) < 50 * 1024 else "**no**")))
+    if meta.get("history"):
+        for name, label in (("git-cat-file", "H1 history: all objects"),
+                            ("git-log-p", "H2 history: all diffs")):
+            rows.append((label, cmd(name), fmt_s(med(name)), spread(name), "n/a (no keysnare history command yet)", "n/a"))
+
+    bad_exit = {n: sorted(t["exit_codes"] - {0, 1}) for n, t in times.items() if t["exit_codes"] - {0, 1}}
+
+    L = []
+    L.append("# keysnare benchmark results\n")
+    L.append("Generated by `bench/run.sh%s` — see `bench/README.md`. Numbers describe this machine on this day;"
+             " they are not asserted anywhere.\n" % (" --quick" if meta.get("quick") == "1" else ""))
+    L.append("| | |\n|---|---|")
+    for k, label in (("date", "date"), ("cpu", "CPU"), ("cores", "cores"),
+                     ("load_before", "load average before"), ("load_after", "load average after"),
+                     ("version", "keysnare version"), ("threads_note", "threads"),
+                     ("corpus", "tree corpus"), ("history_stats", "history corpus"),
+                     ("runs", "runs per command")):
+        if meta.get(k):
+            L.append("| %s | %s |" % (label, meta[k]))
+    L.append("")
+    L.append("| target | command | median | min – max | ratio | target met? |")
+    L.append("|---|---|---|---|---|---|")
+    for r in rows:
+        L.append("| %s |" % " | ".join(r))
+    L.append("")
+    L.append("Ratio = keysnare median / reference median, measured in the same run with the commands"
+             " alternating (one hyperfine round per run, all commands in every round, warm-up in the first).")
+    L.append("RULE1 … RULE10 are the `-e` patterns listed in `bench/README.md` (T3).\n")
+    if bad_exit:
+        L.append("**Warning:** unexpected exit codes: %s\n" % bad_exit)
+
+    # correctness
+    truth = set()
+    with open(meta["tree_truth"]) as fh:
+        for line in fh:
+            p, ln, fam = line.rstrip("\n").rsplit(":", 2)
+            truth.add((p, int(ln), fam))
+    found, expected, extra, incomplete = check_findings(
+        os.path.join(outdir, "tree.json"), truth, meta["tree"].rstrip("/") + "/")
+    L.append("## Correctness (tree corpus, planted keys)\n")
+    L.append("| family | found | expected |\n|---|---|---|")
+    for fam in keygen.FAMILIES:
+        L.append("| %s | %d | %d |" % (fam, found[fam], expected[fam]))
+    L.append("| **total** | **%d** | **%d** |" % (sum(found.values()), sum(expected.values())))
+    L.append("")
+    L.append("Other findings (not planted; real text or false positives): %s; scan incomplete: %s.\n" %
+             (", ".join("%s ×%d" % kv for kv in sorted(extra.items())) or "none", incomplete))
+    big_json = os.path.join(outdir, "big.json")
+    if os.path.exists(big_json) and os.path.getsize(big_json):
+        with open(big_json) as fh:
+            doc = json.load(fh)
+        fams = collections.Counter(keygen.family_of_rule(f["rule_id"]) for f in doc["findings"])
+        with open(os.path.join(outdir, "big.truth")) as fh:
+            bt = collections.Counter(l.split()[1] for l in fh if l.strip())
+        L.append("2 GiB sparse file: found %s of %d planted keys (%s).\n" % (
+            sum(min(fams[f], bt[f]) for f in bt), sum(bt.values()),
+            ", ".join("%s %d/%d" % (f, fams[f], bt[f]) for f in keygen.FAMILIES if bt[f])))
+    text = "\n".join(L)
+    with open(results_md, "w") as fh:
+        fh.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
