@@ -186,6 +186,35 @@ static int check_near_miss(struct ks_scanner *sc, const struct ks_rule *r)
 	return failed;
 }
 
+/* Whether the rule's pattern alone (no prefilter, whole input) extracts
+ * the expected secret: tells a pattern that does not match from a keyword
+ * that the prefilter cannot see from the match. */
+static bool pattern_finds(const struct ks_rule *r, const struct ks_buf *in,
+			  const struct ks_buf *secret)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->re,
+								    NULL);
+	PCRE2_SIZE start = 0;
+	bool found = false;
+
+	while (md && !found && start <= in->len) {
+		const PCRE2_SIZE *ov;
+
+		/* no match context: the callout in front does nothing */
+		if (pcre2_match(r->re, (PCRE2_SPTR)in->ptr, in->len, start,
+				PCRE2_NOTEMPTY, md, NULL) < 0)
+			break;
+		ov = pcre2_get_ovector_pointer(md);
+		found = ov[2 * r->secret_group + 1] -
+				ov[2 * r->secret_group] == secret->len &&
+			!memcmp(in->ptr + ov[2 * r->secret_group], secret->ptr,
+				secret->len);
+		start = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+	}
+	pcre2_match_data_free(md);
+	return found;
+}
+
 /* Runs one rule's examples and negatives through the whole ruleset. */
 static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 {
@@ -249,6 +278,10 @@ static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 				check_fail(&failed, r, ex->line,
 					   "example %zu: reported by rule '%s' instead",
 					   i + 1, other->rule->id);
+			else if (!kept && pattern_finds(r, &input, &secret))
+				check_fail(&failed, r, ex->line,
+					   "example %zu: the pattern matches, but no keyword lies within %d bytes before the match start or %d after it, so the prefilter would miss it",
+					   i + 1, KS_LOOKAHEAD_START, KS_LOOKBACK);
 			else
 				check_fail(&failed, r, ex->line,
 					   "example %zu: expected exactly one finding with secret %s (length %zu), got %zu finding(s), %zu with that secret",
