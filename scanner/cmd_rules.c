@@ -136,6 +136,32 @@ static void check_fail(int *failed, const struct ks_rule *r, size_t line,
 	(*failed)++;
 }
 
+/* Finds keyword k of rule r in hay, with the rule's case rule. */
+static const unsigned char *kw_find(const struct ks_rule *r, size_t k,
+				    const unsigned char *hay, size_t len)
+{
+	size_t kl = strlen(r->keyword[k]);
+
+	if (r->keywords_case_sensitive)
+		return memmem(hay, len, r->keyword[k], kl);
+	return ks_memcasemem(hay, len, r->keyword[k], kl);
+}
+
+/* Whether s begins with one of the rule's keywords. */
+static bool keyword_at(const struct ks_rule *r, const unsigned char *s,
+		       size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < r->keyword_nr; i++) {
+		size_t kl = strlen(r->keyword[i]);
+
+		if (kl <= len && kw_find(r, i, s, kl))
+			return true;
+	}
+	return false;
+}
+
 /* Whether a keyword lies where the prefilter looks for this match: starting
  * at most KS_LOOKBACK bytes after the match start, or ending at most
  * KS_LOOKAHEAD_START bytes before it (see scan.h). */
@@ -151,7 +177,7 @@ static bool keyword_near(const struct ks_rule *r, const unsigned char *in,
 				      : 0;
 		size_t to = KS_MIN(len, ms + KS_LOOKBACK + kl);
 
-		if (ks_memcasemem(in + from, to - from, r->keyword[i], kl))
+		if (kw_find(r, i, in + from, to - from))
 			return true;
 	}
 	return false;
@@ -252,6 +278,13 @@ static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 			    !memcmp(input.ptr + m[j].secret_start, secret.ptr,
 				    secret.len)) {
 				ok++;
+				if (r->starts_with_keyword &&
+				    !keyword_at(r, (unsigned char *)input.ptr +
+							   m[j].start,
+						input.len - m[j].start))
+					check_fail(&failed, r, ex->line,
+						   "example %zu: starts_with_keyword, but the match does not begin with a keyword",
+						   i + 1);
 				if (!keyword_near(r, (unsigned char *)input.ptr,
 						  input.len, m[j].start))
 					check_fail(&failed, r, ex->line,
@@ -278,6 +311,11 @@ static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 				check_fail(&failed, r, ex->line,
 					   "example %zu: reported by rule '%s' instead",
 					   i + 1, other->rule->id);
+			else if (!kept && r->starts_with_keyword &&
+				 pattern_finds(r, &input, &secret))
+				check_fail(&failed, r, ex->line,
+					   "example %zu: the pattern matches, but the match does not begin with a keyword, as starts_with_keyword claims (the prefilter would miss it)",
+					   i + 1);
 			else if (!kept && pattern_finds(r, &input, &secret))
 				check_fail(&failed, r, ex->line,
 					   "example %zu: the pattern matches, but no keyword lies within %d bytes before the match start or %d after it, so the prefilter would miss it",

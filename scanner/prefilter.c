@@ -7,7 +7,8 @@
 #include "xalloc.h"
 
 struct keyword {
-	const char *lit; /* lowercase */
+	const char *lit; /* lowercase when caseless */
+	bool caseless;
 	size_t len;
 	size_t *rule;	 /* indexes of the enabled rules that own it */
 	size_t rule_nr, rule_alloc;
@@ -47,8 +48,11 @@ int ks_prefilter_new(struct ks_prefilter **out, const struct ks_ruleset *set)
 		for (j = 0; j < r->keyword_nr; j++) {
 			struct keyword *kw = NULL;
 
+			bool caseless = !r->keywords_case_sensitive;
+
 			for (k = 0; k < pf->kw_nr; k++)
-				if (!strcmp(pf->kw[k].lit, r->keyword[j]))
+				if (!strcmp(pf->kw[k].lit, r->keyword[j]) &&
+				    pf->kw[k].caseless == caseless)
 					kw = &pf->kw[k];
 			if (!kw) {
 				ALLOC_GROW(pf->kw, pf->kw_nr + 1, pf->kw_alloc);
@@ -56,6 +60,7 @@ int ks_prefilter_new(struct ks_prefilter **out, const struct ks_ruleset *set)
 				memset(kw, 0, sizeof(*kw));
 				kw->lit = r->keyword[j];
 				kw->len = strlen(kw->lit);
+				kw->caseless = caseless;
 			}
 			if (kw->rule_nr && kw->rule[kw->rule_nr - 1] == i)
 				continue; /* listed twice in one rule */
@@ -73,7 +78,7 @@ int ks_prefilter_new(struct ks_prefilter **out, const struct ks_ruleset *set)
 	lens = xcalloc(pf->kw_nr, sizeof(*lens));
 	for (k = 0; k < pf->kw_nr; k++) {
 		expr[k] = pf->kw[k].lit;
-		flags[k] = HS_FLAG_CASELESS;
+		flags[k] = pf->kw[k].caseless ? HS_FLAG_CASELESS : 0;
 		ids[k] = (unsigned)k;
 		lens[k] = pf->kw[k].len;
 	}

@@ -419,7 +419,7 @@ static void compile_rule(struct rule_ctx *c, const struct ks_yaml_node *at,
 
 static const char *const known_fields[] = {
 	"id",	    "name",	    "description", "pattern",	  "keywords",
-	"context",  "generic",	    "secret_group", "min_entropy", "severity",
+	"context",  "generic", "starts_with_keyword", "keywords_case_sensitive",	    "secret_group", "min_entropy", "severity",
 	"tags",	    "remediation", "verify",	   "examples",	  "negative_examples",
 };
 
@@ -474,9 +474,13 @@ static struct ks_rule *parse_rule(struct rule_ctx *c,
 	} else {
 		RULE_DIAG(c, m, "missing required field 'pattern'");
 	}
+	if ((n = ks_yaml_get(m, "keywords_case_sensitive")) &&
+	    !parse_bool(n, &r->keywords_case_sensitive))
+		RULE_DIAG(c, n,
+			  "'keywords_case_sensitive' must be true or false");
 	if ((n = ks_yaml_get(m, "keywords"))) {
 		literal_list(c, n, "keywords", &r->keyword, &r->keyword_nr, 2,
-			     true);
+			     !r->keywords_case_sensitive);
 		if (!r->keyword_nr)
 			RULE_DIAG(c, n, "'keywords' needs at least one literal");
 	} else {
@@ -489,6 +493,9 @@ static struct ks_rule *parse_rule(struct rule_ctx *c,
 		literal_list(c, n, "tags", &r->tag, &r->tag_nr, 1, false);
 	if ((n = ks_yaml_get(m, "generic")) && !parse_bool(n, &r->generic))
 		RULE_DIAG(c, n, "'generic' must be true or false");
+	if ((n = ks_yaml_get(m, "starts_with_keyword")) &&
+	    !parse_bool(n, &r->starts_with_keyword))
+		RULE_DIAG(c, n, "'starts_with_keyword' must be true or false");
 	if ((n = ks_yaml_get(m, "severity"))) {
 		const char *s = scalar(c, n, "severity");
 

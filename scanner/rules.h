@@ -35,13 +35,15 @@ struct ks_rule {
 	char *source;	     /* file the rule came from */
 	size_t line, col;    /* position of the rule in it */
 	enum ks_severity severity;
-	char **keyword;      /* lowercase literals */
+	char **keyword;      /* lowercase literals, unless case-sensitive */
 	size_t keyword_nr;
 	char **context;	     /* lowercase literals */
 	size_t context_nr;
 	char **tag;
 	size_t tag_nr;
 	bool generic;
+	bool starts_with_keyword; /* every match begins with a keyword */
+	bool keywords_case_sensitive; /* keywords kept as written */
 	uint32_t secret_group;
 	double min_entropy;
 	struct ks_example *example;

@@ -194,9 +194,13 @@ static int on_hit(size_t rule, size_t kw_start, size_t kw_end, void *payload)
 {
 	struct ks_scanner *sc = payload;
 	struct rule_regions *rr = &sc->rr[rule];
+	const struct ks_rule *r = sc->set->rule[rule];
 	size_t s = kw_start > KS_LOOKBACK ? kw_start - KS_LOOKBACK : 0;
 	size_t last = KS_MIN(sc->len, kw_end + KS_LOOKAHEAD_START);
-	size_t e = KS_MIN(sc->len, kw_end + sc->set->rule[rule]->window);
+	size_t e = KS_MIN(sc->len, kw_end + r->window);
+
+	if (r->starts_with_keyword)
+		s = last = kw_start;
 	struct region *prev = rr->nr ? &rr->r[rr->nr - 1] : NULL;
 
 	if (!rr->nr) {

@@ -26,8 +26,10 @@ struct ks_scanner;
  * keyword. So a match must start at most KS_LOOKBACK bytes before one of
  * its rule's keywords, or at most KS_LOOKAHEAD_START bytes after its end
  * (a keyword in a lookbehind); `rules check` verifies this on the examples.
- * A match ending within KS_EDGE_MARGIN bytes of a window's end is searched
- * again in a larger window. */
+ * A rule that declares starts_with_keyword is only tried where a keyword
+ * starts (much cheaper for frequent keywords). A match ending within
+ * KS_EDGE_MARGIN bytes of a window's end is searched again in a larger
+ * window. */
 #define KS_LOOKBACK 256
 #define KS_LOOKAHEAD_START 64
 #define KS_EDGE_MARGIN 64

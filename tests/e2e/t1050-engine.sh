@@ -179,4 +179,52 @@ test_expect_success 'rules check rejects a rule whose keyword is far from its ma
 	test_grep "prefilter would miss it" err
 '
 
+test_expect_success 'case-sensitive keywords gate the rule by their exact case' '
+	cat >cs.yml <<-\EOF &&
+	rules:
+	  - id: zq-token
+	    name: zq token
+	    pattern: (?i)\bzq[0-9a-f]{24}\b
+	    keywords: [ZQ]
+	    keywords_case_sensitive: true
+	    starts_with_keyword: true
+	    severity: low
+	    remediation: none
+	    examples:
+	      - input: "t = {{secret}}"
+	        secret: "ZQ{{hex:24}}"
+	      - input: "{{secret}}"
+	        secret: "ZQ{{hex:24}}"
+	    negative_examples: [zq, other]
+	EOF
+	keysnare rules check cs.yml >out 2>err &&
+	h=$(genkey deepseek | cut -c4-27) &&
+	printf "a ZQ%s\nb zq%s\n" "$h" "$h" >in.txt &&
+	test_expect_code 1 keysnare scan --rules cs.yml --enable-rule zq-token -f json in.txt >out.json 2>err &&
+	ksjson findings out.json >actual &&
+	echo "in.txt:1:3 zq-token" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'rules check rejects starts_with_keyword when a match begins before its keyword' '
+	cat >sw.yml <<-\EOF &&
+	rules:
+	  - id: sw-token
+	    name: sw token
+	    pattern: \b[0-9]{4}-swk_[0-9a-f]{24}\b
+	    keywords: [swk_]
+	    starts_with_keyword: true
+	    severity: low
+	    remediation: none
+	    examples:
+	      - input: "t = {{secret}}"
+	        secret: "{{digit:4}}-swk_{{hex:24}}"
+	      - input: "{{secret}}"
+	        secret: "{{digit:4}}-swk_{{hex:24}}"
+	    negative_examples: [swk_, other]
+	EOF
+	test_expect_code 3 keysnare rules check sw.yml >out 2>err &&
+	test_grep "does not begin with a keyword" err
+'
+
 test_done
