@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <strings.h>
+#include <time.h>
 #include "cli.h"
 #include "buf.h"
 #include "error.h"
@@ -125,5 +126,43 @@ int ks_parse_size(const char *s, size_t *out)
 	if (v < 1 || v > (double)((size_t)1 << 40))
 		return KS_EINVALID;
 	*out = (size_t)v;
+	return 0;
+}
+
+int ks_parse_date(const char *s, int64_t *out)
+{
+	struct tm tm;
+	char *end;
+	int n = 0;
+
+	if (s[0] == '@') {
+		long long v = strtoll(s + 1, &end, 10);
+
+		if (end == s + 1 || *end)
+			return KS_EINVALID;
+		*out = v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &n) != 3)
+		return KS_EINVALID;
+	if (s[n] == 'T' || s[n] == ' ') {
+		int m = 0;
+
+		if (sscanf(s + n + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min,
+			   &tm.tm_sec, &m) != 3)
+			return KS_EINVALID;
+		n += 1 + m;
+		if (s[n] == 'Z')
+			n++;
+	}
+	if (s[n] || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return KS_EINVALID;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = (int64_t)timegm(&tm);
 	return 0;
 }

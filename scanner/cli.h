@@ -26,6 +26,8 @@ int ks_cli_parse(int argc, char **argv, const char *cmd,
 		 void *payload);
 /* "50M", "1GiB", "4096", "100k" -> bytes; returns 0 or KS_EINVALID. */
 int ks_parse_size(const char *s, size_t *out);
+/* "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[Z]" (UTC) or "@unixtime" -> seconds. */
+int ks_parse_date(const char *s, int64_t *out);
 /* Prints "keysnare <cmd>: <msg>" and a help hint; returns KS_EXIT_USAGE. */
 int ks_usage_error(const char *cmd, const char *fmt, ...) KS_PRINTF(2, 3);
 

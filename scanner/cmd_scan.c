@@ -10,6 +10,7 @@
 #include "error.h"
 #include "finding.h"
 #include "log.h"
+#include "history.h"
 #include "pipeline.h"
 #include "prefilter.h"
 #include "report.h"
@@ -34,6 +35,15 @@ enum {
 	OPT_FOLLOW,
 	OPT_COLOR,
 	OPT_STDIN_NAME,
+	OPT_REPO,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_ALL_OBJECTS,
+	OPT_ALL_OCC,
+	OPT_ALLOW_SHALLOW,
+	OPT_PARANOID,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
 	OPT_THREADS = 'j',
 };
 
@@ -49,6 +59,31 @@ static const struct ks_opt scan_opts[] = {
 	{ "no-ignore", 0, OPT_NO_IGNORE, NULL, "do not honour .gitignore and .git/info/exclude" },
 	{ "follow-symlinks", 0, OPT_FOLLOW, NULL, "follow symlinks (loop-safe, never outside the scan root)" },
 	{ "stdin-name", 0, OPT_STDIN_NAME, "NAME", "path to report for standard input ('-'); default <stdin>" },
+	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
+	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
+	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
+	{ "verbose", 'v', OPT_VERBOSE, NULL, "list skipped files and dropped matches on stderr (-vv: timings)" },
+	{ "help", 'h', OPT_HELP, NULL, "show this help" },
+};
+
+static const struct ks_opt history_opts[] = {
+	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default), json, jsonl" },
+	{ "output", 'o', OPT_OUTPUT, "FILE", "write the report to FILE (atomically) instead of stdout" },
+	{ "repo", 0, OPT_REPO, "DIR", "the repository (default: the one around .); bare repos work" },
+	{ "since", 0, OPT_SINCE, "DATE", "only commits committed on or after DATE (YYYY-MM-DD[THH:MM:SS], or @unixtime)" },
+	{ "until", 0, OPT_UNTIL, "DATE", "only commits committed on or before DATE" },
+	{ "all-objects", 0, OPT_ALL_OBJECTS, NULL, "also scan blobs no ref reaches (dangling, unreachable)" },
+	{ "all-occurrences", 0, OPT_ALL_OCC, NULL, "list every commit that added the secret's blob at each path" },
+	{ "allow-shallow", 0, OPT_ALLOW_SHALLOW, NULL, "a shallow clone's truncated history is not an incomplete scan" },
+	{ "paranoid", 0, OPT_PARANOID, NULL, "verify every object's hash while reading (slower)" },
+	{ "progress", 0, OPT_PROGRESS, NULL, "progress on stderr (default: when stderr is a terminal)" },
+	{ "no-progress", 0, OPT_NO_PROGRESS, NULL, "no progress on stderr" },
+	{ "rules", 0, OPT_RULES, "FILE", "add the rules in FILE (repeatable)" },
+	{ "enable-rule", 0, OPT_ENABLE, "ID", "run only the named rules (repeatable)" },
+	{ "disable-rule", 0, OPT_DISABLE, "ID", "do not run rule ID (repeatable)" },
+	{ "no-redact", 0, OPT_NO_REDACT, NULL, "show secrets in full (default: redacted)" },
+	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger blobs; default 50MiB" },
+	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan blobs with a NUL byte in the first 8000 bytes" },
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
@@ -72,7 +107,19 @@ struct scan_args {
 	bool help;
 	unsigned threads;
 	struct ks_source_opts src;
+	struct ks_history_opts hist;
+	const char *cmd;
 };
+
+void cmd_history_help(FILE *out)
+{
+	ks_cli_help(out, "keysnare history [options] [REVISION-RANGE...]",
+		    "Scan every unique blob of a repository's history once (default: all refs;\n"
+		    "ranges like main, v1.0..HEAD, A..B, ^A B limit it) and commit and tag messages.\n"
+		    "Each leaked secret is reported once per path, with the commit that introduced it.\n"
+		    "Exit status: 0 clean, 1 findings, 2 incomplete (shallow, missing objects), 3 usage error.",
+		    history_opts, KS_ARRAY_SIZE(history_opts));
+}
 
 void cmd_scan_help(FILE *out)
 {
@@ -101,7 +148,7 @@ static int handle(int id, const char *arg, void *payload)
 		else if (!strcmp(arg, "jsonl"))
 			a->format = KS_FORMAT_JSONL;
 		else
-			return ks_usage_error("scan",
+			return ks_usage_error(a->cmd,
 					      "unknown format '%s' (text, json, jsonl)",
 					      arg);
 		break;
@@ -122,7 +169,7 @@ static int handle(int id, const char *arg, void *payload)
 		break;
 	case OPT_MAX_SIZE:
 		if (ks_parse_size(arg, &a->src.max_file_size))
-			return ks_usage_error("scan",
+			return ks_usage_error(a->cmd,
 					      "bad size '%s' (e.g. 50M, 1GiB, 4096)",
 					      arg);
 		break;
@@ -140,12 +187,47 @@ static int handle(int id, const char *arg, void *payload)
 		long v = strtol(arg, &end, 10);
 
 		if (!*arg || *end || v < 1 || v > 1024)
-			return ks_usage_error("scan",
+			return ks_usage_error(a->cmd,
 					      "--threads takes a number from 1 to 1024, not '%s'",
 					      arg);
 		a->threads = (unsigned)v;
 		break;
 	}
+	case OPT_REPO:
+		a->hist.repo = arg;
+		break;
+	case OPT_SINCE:
+	case OPT_UNTIL: {
+		int64_t t;
+
+		if (ks_parse_date(arg, &t))
+			return ks_usage_error(a->cmd,
+					      "bad date '%s' (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z], or @unixtime)",
+					      arg);
+		if (id == OPT_SINCE)
+			a->hist.since = t;
+		else
+			a->hist.until = t;
+		break;
+	}
+	case OPT_ALL_OBJECTS:
+		a->hist.all_objects = true;
+		break;
+	case OPT_ALL_OCC:
+		a->hist.all_occurrences = true;
+		break;
+	case OPT_ALLOW_SHALLOW:
+		a->hist.allow_shallow = true;
+		break;
+	case OPT_PARANOID:
+		a->hist.paranoid = true;
+		break;
+	case OPT_PROGRESS:
+		a->hist.progress = 1;
+		break;
+	case OPT_NO_PROGRESS:
+		a->hist.progress = 0;
+		break;
 	case OPT_STDIN_NAME:
 		a->src.stdin_name = arg;
 		break;
@@ -157,7 +239,7 @@ static int handle(int id, const char *arg, void *payload)
 		else if (!strcmp(arg, "never"))
 			a->color = 0;
 		else
-			return ks_usage_error("scan",
+			return ks_usage_error(a->cmd,
 					      "--color takes auto, always or never, not '%s'",
 					      arg);
 		break;
@@ -171,7 +253,7 @@ static int handle(int id, const char *arg, void *payload)
 		a->help = true;
 		break;
 	default:
-		return ks_usage_error("scan", "unhandled option");
+		return ks_usage_error(a->cmd, "unhandled option");
 	}
 	return 0;
 }
@@ -192,17 +274,18 @@ int ks_load_rules(struct ks_ruleset *set, char **files, size_t nr,
 	return bad ? KS_EXIT_USAGE : 0;
 }
 
-static int select_rules(struct ks_ruleset *set, const struct scan_args *a)
+static int select_rules(struct ks_ruleset *set, const struct scan_args *a,
+			const char *cmd)
 {
 	size_t i;
 
 	for (i = 0; i < a->enable_nr; i++)
 		if (!ks_ruleset_find(set, a->enable[i]))
-			return ks_usage_error("scan", "no rule '%s'",
+			return ks_usage_error(cmd, "no rule '%s'",
 					      a->enable[i]);
 	for (i = 0; i < a->disable_nr; i++)
 		if (!ks_ruleset_find(set, a->disable[i]))
-			return ks_usage_error("scan", "no rule '%s'",
+			return ks_usage_error(cmd, "no rule '%s'",
 					      a->disable[i]);
 	if (a->enable_nr) {
 		for (i = 0; i < set->rule_nr; i++)
@@ -311,10 +394,16 @@ static int stream_jsonl(const struct ks_findings *fs, size_t from,
 	return ks_report_jsonl(s->fp, fs, from, s->ropts);
 }
 
-int cmd_scan(int argc, char **argv)
+static int run(int argc, char **argv, bool history)
 {
 	struct scan_args a = { .format = KS_FORMAT_TEXT, .color = -1,
-			       .src = KS_SOURCE_OPTS_INIT };
+			       .src = KS_SOURCE_OPTS_INIT,
+			       .hist = KS_HISTORY_OPTS_INIT };
+	struct ks_history *hist = NULL;
+	struct ks_job_source jobs;
+	const char *cmd = history ? "history" : "scan";
+
+	a.cmd = cmd;
 	struct ks_ruleset set = KS_RULESET_INIT;
 	struct ks_prefilter *pf = NULL;
 	struct ks_source *src = NULL;
@@ -330,12 +419,19 @@ int cmd_scan(int argc, char **argv)
 	double t0 = now();
 	int first, ret = KS_EXIT_USAGE, werr = 0;
 
-	first = ks_cli_parse(argc, argv, "scan", scan_opts,
-			     KS_ARRAY_SIZE(scan_opts), handle, &a);
+	if (history)
+		first = ks_cli_parse(argc, argv, cmd, history_opts,
+				     KS_ARRAY_SIZE(history_opts), handle, &a);
+	else
+		first = ks_cli_parse(argc, argv, cmd, scan_opts,
+				     KS_ARRAY_SIZE(scan_opts), handle, &a);
 	if (first < 0)
 		goto done;
 	if (a.help) {
-		cmd_scan_help(stdout);
+		if (history)
+			cmd_history_help(stdout);
+		else
+			cmd_scan_help(stdout);
 		ret = 0;
 		goto done;
 	}
@@ -345,7 +441,7 @@ int cmd_scan(int argc, char **argv)
 
 	if ((ret = ks_load_rules(&set, a.rules, a.rules_nr, true)))
 		goto done;
-	if ((ret = select_rules(&set, &a)))
+	if ((ret = select_rules(&set, &a, cmd)))
 		goto done;
 	if (ks_prefilter_new(&pf, &set)) {
 		ks_log_error("%s", ks_error_last());
@@ -365,20 +461,41 @@ int cmd_scan(int argc, char **argv)
 		       !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")));
 	ks_die_set_code(KS_EXIT_INCOMPLETE);
 
-	ks_source_fs_new(&src, paths, path_nr, &a.src, &st);
+	if (history) {
+		a.hist.no_redact = a.no_redact;
+		a.hist.revs = first < argc ? argv + first : NULL;
+		a.hist.rev_nr = first < argc ? (size_t)(argc - first) : 0;
+		if (a.hist.progress < 0)
+			a.hist.progress = isatty(STDERR_FILENO) && !a.quiet;
+		if (ks_history_open(&hist, &a.hist, &st)) {
+			ks_log_error("%s", ks_error_last());
+			ret = KS_EXIT_USAGE;
+			output_close(&out, false);
+			goto done;
+		}
+		jobs = ks_history_jobs(hist);
+	} else {
+		ks_source_fs_new(&src, paths, path_nr, &a.src, &st);
+		jobs = ks_source_jobs(src);
+	}
 	popts.threads = a.threads;
 	popts.no_redact = a.no_redact;
 	popts.src = &a.src;
-	if (a.format == KS_FORMAT_JSONL) {
+	if (a.format == KS_FORMAT_JSONL && !history) {
 		stream.fp = out.fp;
 		stream.ropts = &ropts;
 		popts.on_findings = stream_jsonl;
 		popts.payload = &stream;
 	}
-	werr = ks_pipeline_run(src, &set, pf, &popts, &fs, &st);
+	werr = ks_pipeline_run(&jobs, &set, pf, &popts, &fs, &st);
+	if (history && ks_history_attribute(hist, &fs, &st))
+		ks_stats_error(&st, a.hist.repo ? a.hist.repo : ".", "%s",
+			       ks_error_last());
 	ks_findings_sort(&fs);
 	ks_stats_sort(&st);
 	st.findings = fs.nr;
+	if (a.format == KS_FORMAT_JSONL && history && !werr)
+		werr = ks_report_jsonl(out.fp, &fs, 0, &ropts);
 	if (a.format == KS_FORMAT_TEXT)
 		werr = ks_report_text(out.fp, &fs, &ropts);
 	else if (a.format == KS_FORMAT_JSON)
@@ -390,6 +507,7 @@ int cmd_scan(int argc, char **argv)
 	ret = fs.nr ? KS_EXIT_FINDINGS
 		    : st.incomplete ? KS_EXIT_INCOMPLETE : KS_EXIT_CLEAN;
 done:
+	ks_history_free(hist);
 	ks_source_free(src);
 	ks_prefilter_free(pf);
 	ks_findings_release(&fs);
@@ -399,4 +517,14 @@ done:
 	free(a.enable);
 	free(a.disable);
 	return ret;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	return run(argc, argv, false);
+}
+
+int cmd_history(int argc, char **argv)
+{
+	return run(argc, argv, true);
 }

@@ -225,7 +225,6 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 	struct ks_linepos pos = { 0, 0 };
 	struct ks_match *kept = NULL;
 	size_t i, kept_nr = 0, added = 0;
-	struct ks_buf npath = KS_BUF_INIT;
 
 	if (!ck)
 		ck = &whole;
@@ -235,7 +234,6 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 	for (i = 0; i < m_nr; i++)
 		if (!m[i].drop)
 			kept[kept_nr++] = m[i];
-	ks_path_normalise(&npath, path);
 
 	for (i = 0; i < kept_nr; i++) {
 		const struct ks_match *k = &kept[i];
@@ -263,17 +261,10 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 		ks_redact(&b, data + k->secret_start, sl);
 		f->redacted = ks_buf_detach(&b, NULL);
 		ks_sha256_hex(f->secret, sl, f->secret_sha256);
-		ks_buf_adds(&b, f->rule->id);
-		ks_buf_addch(&b, '\0');
-		ks_buf_add(&b, npath.ptr, npath.len);
-		ks_buf_addch(&b, '\0');
-		ks_buf_adds(&b, f->secret_sha256);
-		ks_sha256_hex(b.ptr, b.len, f->fingerprint);
-		ks_buf_release(&b);
+		ks_finding_fingerprint(f);
 		make_snippet(f, data, len, k, kept, kept_nr, no_redact);
 		added++;
 	}
-	ks_buf_release(&npath);
 	free(kept);
 	return added;
 }
@@ -288,6 +279,45 @@ void ks_findings_move(struct ks_findings *dst, struct ks_findings *src)
 	}
 	free(src->f);
 	memset(src, 0, sizeof(*src));
+}
+
+void ks_finding_fingerprint(struct ks_finding *f)
+{
+	struct ks_buf b = KS_BUF_INIT, npath = KS_BUF_INIT;
+
+	ks_path_normalise(&npath, f->path);
+	ks_buf_adds(&b, f->rule->id);
+	ks_buf_addch(&b, '\0');
+	ks_buf_add(&b, npath.ptr, npath.len);
+	ks_buf_addch(&b, '\0');
+	ks_buf_adds(&b, f->secret_sha256);
+	ks_sha256_hex(b.ptr, b.len, f->fingerprint);
+	ks_buf_release(&b);
+	ks_buf_release(&npath);
+}
+
+void ks_commit_info_free(struct ks_commit_info *ci)
+{
+	if (!ci)
+		return;
+	free(ci->author);
+	free(ci->email);
+	free(ci->summary);
+	free(ci);
+}
+
+struct ks_commit_info *ks_commit_info_dup(const struct ks_commit_info *ci)
+{
+	struct ks_commit_info *n;
+
+	if (!ci)
+		return NULL;
+	n = xmalloc(sizeof(*n));
+	*n = *ci;
+	n->author = xstrdup(ci->author);
+	n->email = xstrdup(ci->email);
+	n->summary = xstrdup(ci->summary);
+	return n;
 }
 
 static int cmp_finding(const void *va, const void *vb)
@@ -323,6 +353,10 @@ void ks_findings_release(struct ks_findings *fs)
 		free(f->snippet);
 		free(f->redacted);
 		free(f->path);
+		ks_commit_info_free(f->commit);
+		for (size_t k = 0; k < f->occ_nr; k++)
+			free(f->occ[k].path);
+		free(f->occ);
 	}
 	free(fs->f);
 	memset(fs, 0, sizeof(*fs));

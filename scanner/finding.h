@@ -28,7 +28,30 @@ struct ks_finding {
 	char secret_sha256[65];
 	char fingerprint[65];
 	double entropy;
+	/* git history only */
+	unsigned char blob[20];	/* the blob it was found in (all zero: none) */
+	struct ks_commit_info *commit; /* introducing commit; owned; or NULL */
+	bool history;		/* has git provenance fields */
+	bool present_at_head;
+	struct ks_occurrence *occ; /* --all-occurrences; owned */
+	size_t occ_nr;
 };
+
+struct ks_commit_info {
+	char id[41];
+	char *author, *email, *summary;
+	char date[32];		/* YYYY-MM-DDTHH:MM:SSZ */
+};
+
+struct ks_occurrence {
+	char commit[41];
+	char *path;
+};
+
+void ks_commit_info_free(struct ks_commit_info *ci);
+struct ks_commit_info *ks_commit_info_dup(const struct ks_commit_info *ci);
+/* Recomputes f->fingerprint from its rule, path and secret hash. */
+void ks_finding_fingerprint(struct ks_finding *f);
 
 struct ks_findings {
 	struct ks_finding *f;

@@ -12,6 +12,7 @@ static void usage(FILE *out)
 	      "keysnare finds leaked API keys and credentials.\n\n"
 	      "commands:\n"
 	      "  scan [PATH...]    scan files, directories or '-' (stdin)\n"
+	      "  history [RANGE]   scan a git repository's history, blob by blob\n"
 	      "  rules list        list the rules\n"
 	      "  rules show ID     show one rule with its examples\n"
 	      "  rules check [F]   validate rule files (default: the embedded rules)\n"
@@ -32,6 +33,8 @@ static int help(int argc, char **argv)
 		cmd_scan_help(stdout);
 	else if (!strcmp(argv[1], "rules"))
 		cmd_rules_help(stdout);
+	else if (!strcmp(argv[1], "history"))
+		cmd_history_help(stdout);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help"))
 		usage(stdout);
 	else {
@@ -56,6 +59,8 @@ int main(int argc, char **argv)
 		ret = cmd_scan(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "rules"))
 		ret = cmd_rules(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "history"))
+		ret = cmd_history(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
 		ret = (printf("keysnare %s\n", KS_VERSION), 0);
 	else if (!strcmp(argv[1], "help"))

@@ -2,6 +2,7 @@
 #include "compat.h"
 #include <pthread.h>
 #include <unistd.h>
+#include <git2.h>
 #include "pipeline.h"
 #include "buf.h"
 #include "error.h"
@@ -28,6 +29,7 @@ struct worker {
 	struct ks_scanner *sc;
 	struct ks_buf buf;
 	struct ks_stats st;
+	git_odb *odb;		/* opened on the first blob job */
 	bool started;
 };
 
@@ -81,6 +83,35 @@ static void count_drops(const struct ks_match *m, size_t nr, const char *path,
 	}
 }
 
+/* Scans a blob or message held in memory (whole). */
+static void scan_memory(struct worker *w, const struct ks_job *job,
+			const unsigned char *data, size_t len,
+			struct ks_findings *fs)
+{
+	const struct ks_pipeline_opts *opts = w->p->opts;
+	const struct ks_match *m;
+	size_t m_nr, from = fs->nr, i;
+
+	if (len > opts->src->max_file_size) {
+		ks_stats_skip(&w->st, job->path, KS_SKIP_SIZE);
+		return;
+	}
+	if (!job->mem && !opts->src->scan_binary && ks_is_binary(data, len)) {
+		ks_stats_skip(&w->st, job->path, KS_SKIP_BINARY);
+		return;
+	}
+	w->st.files_scanned++;
+	w->st.bytes_scanned += len;
+	if (ks_scan_buffer(w->sc, data, len, &m, &m_nr))
+		ks_stats_error(&w->st, job->path, "%s", ks_error_last());
+	count_drops(m, m_nr, job->path, data, &w->st);
+	ks_findings_add_blob(fs, job->path, data, len, m, m_nr,
+			     opts->no_redact);
+	if (job->odb)
+		for (i = from; i < fs->nr; i++)
+			memcpy(fs->f[i].blob, job->oid, sizeof(job->oid));
+}
+
 /* Reads and scans one input, chunk by chunk; findings go to fs. */
 static void scan_job(struct worker *w, const struct ks_job *job,
 		     struct ks_findings *fs)
@@ -90,6 +121,40 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 	struct ks_reader rd;
 	bool limit_reported = false;
 
+	if (job->mem) {
+		scan_memory(w, job, (unsigned char *)job->mem, job->mem_len, fs);
+		return;
+	}
+	if (job->odb) {
+		git_odb_object *obj = NULL;
+		git_oid oid;
+
+		/* each worker reads through an object database of its own:
+		 * one shared git_odb serialises readers on its pack locks */
+		if (!w->odb && git_odb_open(&w->odb, job->odb) < 0) {
+			const git_error *e = git_error_last();
+
+			ks_stats_error(&w->st, job->path,
+				       "cannot open the object database: %s",
+				       e ? e->message : "unknown error");
+			return;
+		}
+		memcpy(oid.id, job->oid, sizeof(job->oid));
+		if (git_odb_read(&obj, w->odb, &oid) < 0) {
+			const git_error *e = git_error_last();
+			char hex[GIT_OID_HEXSZ + 1];
+
+			git_oid_tostr(hex, sizeof(hex), &oid);
+			ks_stats_error(&w->st, job->path,
+				       "cannot read blob %s: %s", hex,
+				       e ? e->message : "unknown error");
+			return;
+		}
+		scan_memory(w, job, git_odb_object_data(obj),
+			    git_odb_object_size(obj), fs);
+		git_odb_object_free(obj);
+		return;
+	}
 	if (!ks_reader_open(&rd, job, opts->src, &w->st))
 		return;
 	ks_buf_reset(&w->buf);
@@ -236,7 +301,7 @@ static void stats_merge(struct ks_stats *dst, struct ks_stats *src)
 }
 
 /* One worker: no threads, no queue (the hook's and -j1's path). */
-static int run_inline(struct pipeline *p, struct ks_source *src,
+static int run_inline(struct pipeline *p, const struct ks_job_source *src,
 		      const struct ks_ruleset *set,
 		      const struct ks_prefilter *pf, struct ks_findings *out,
 		      struct ks_stats *st)
@@ -250,7 +315,7 @@ static int run_inline(struct pipeline *p, struct ks_source *src,
 	ks_buf_init(&w.buf, 0);
 	if (ks_scanner_new(&w.sc, set, pf))
 		die("%s", ks_error_last());
-	while (ks_source_next_job(src, &job) > 0) {
+	while (src->next(src->ctx, &job) > 0) {
 		struct ks_findings fs = KS_FINDINGS_INIT;
 		size_t from = out->nr;
 
@@ -261,12 +326,14 @@ static int run_inline(struct pipeline *p, struct ks_source *src,
 			err = p->opts->on_findings(out, from, p->opts->payload);
 	}
 	ks_scanner_free(w.sc);
+	git_odb_free(w.odb);
 	ks_buf_release(&w.buf);
 	stats_merge(st, &w.st);
 	return err;
 }
 
-int ks_pipeline_run(struct ks_source *src, const struct ks_ruleset *set,
+int ks_pipeline_run(const struct ks_job_source *src,
+		    const struct ks_ruleset *set,
 		    const struct ks_prefilter *pf,
 		    const struct ks_pipeline_opts *opts,
 		    struct ks_findings *out, struct ks_stats *st)
@@ -297,7 +364,7 @@ int ks_pipeline_run(struct ks_source *src, const struct ks_ruleset *set,
 		w[i].started = true;
 	}
 
-	while (ks_source_next_job(src, &job) > 0) {
+	while (src->next(src->ctx, &job) > 0) {
 		pthread_mutex_lock(&p.lock);
 		while (p.q_nr == QUEUE_CAP) {
 			int e = merge_ready(&p, out);
@@ -337,6 +404,7 @@ int ks_pipeline_run(struct ks_source *src, const struct ks_ruleset *set,
 		if (w[i].started)
 			pthread_join(w[i].th, NULL);
 		ks_scanner_free(w[i].sc);
+		git_odb_free(w[i].odb);
 		ks_buf_release(&w[i].buf);
 		stats_merge(st, &w[i].st);
 	}

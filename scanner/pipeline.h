@@ -35,7 +35,9 @@ struct ks_pipeline_opts {
 
 /* Runs the scan; findings are appended to out (in walk order), counts,
  * skips and errors go to st. Returns 0 or the first on_findings error. */
-int ks_pipeline_run(struct ks_source *src, const struct ks_ruleset *set,
+struct ks_job_source;
+int ks_pipeline_run(const struct ks_job_source *src,
+		    const struct ks_ruleset *set,
 		    const struct ks_prefilter *pf,
 		    const struct ks_pipeline_opts *opts,
 		    struct ks_findings *out, struct ks_stats *st);

@@ -58,6 +58,45 @@ static cJSON *finding_json(const struct ks_finding *f,
 	cJSON_AddStringToObject(o, "remediation",
 				f->rule->remediation ? f->rule->remediation
 						     : "");
+	if (f->history) {
+		static const unsigned char zero[20];
+		char hex[41];
+		size_t k;
+
+		if (f->commit) {
+			cJSON *c = cJSON_AddObjectToObject(o, "commit");
+
+			cJSON_AddStringToObject(c, "id", f->commit->id);
+			add_str(c, "author", f->commit->author,
+				strlen(f->commit->author), NULL);
+			add_str(c, "email", f->commit->email,
+				strlen(f->commit->email), NULL);
+			cJSON_AddStringToObject(c, "date", f->commit->date);
+			add_str(c, "summary", f->commit->summary,
+				strlen(f->commit->summary), NULL);
+		} else {
+			cJSON_AddNullToObject(o, "commit");
+		}
+		cJSON_AddBoolToObject(o, "present_at_head", f->present_at_head);
+		if (memcmp(f->blob, zero, sizeof(zero))) {
+			for (k = 0; k < 20; k++)
+				snprintf(hex + 2 * k, 3, "%02x", f->blob[k]);
+			cJSON_AddStringToObject(o, "blob", hex);
+		}
+		if (f->occ_nr) {
+			cJSON *arr = cJSON_AddArrayToObject(o, "occurrences");
+
+			for (k = 0; k < f->occ_nr; k++) {
+				cJSON *oc = cJSON_CreateObject();
+
+				cJSON_AddStringToObject(oc, "commit",
+							f->occ[k].commit);
+				add_str(oc, "path", f->occ[k].path,
+					strlen(f->occ[k].path), "path_bytes");
+				cJSON_AddItemToArray(arr, oc);
+			}
+		}
+	}
 	return o;
 }
 
@@ -96,6 +135,12 @@ int ks_report_json(FILE *out, const struct ks_findings *fs,
 	cJSON_AddNumberToObject(stats, "bytes_scanned",
 				(double)st->bytes_scanned);
 	cJSON_AddNumberToObject(stats, "findings", (double)fs->nr);
+	if (st->history) {
+		cJSON_AddNumberToObject(stats, "commits", (double)st->commits);
+		cJSON_AddNumberToObject(stats, "blobs", (double)st->blobs);
+		cJSON_AddBoolToObject(stats, "history_truncated",
+				      st->truncated);
+	}
 	by = cJSON_AddObjectToObject(stats, "skipped_by_reason");
 	for (i = 0; i < KS_SKIP_NR; i++)
 		cJSON_AddNumberToObject(by, ks_skip_reason_name(i),

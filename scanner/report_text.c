@@ -29,7 +29,10 @@ int ks_report_text(FILE *out, const struct ks_findings *fs,
 			ks_term_escape(&b, f->secret, f->secret_len);
 		else
 			ks_term_escape(&b, f->redacted, strlen(f->redacted));
-		fprintf(out, "%s%s%s\n", red, b.ptr, off);
+		fprintf(out, "%s%s%s", red, b.ptr, off);
+		if (f->commit)
+			fprintf(out, " (commit %.7s)", f->commit->id);
+		fputc('\n', out);
 	}
 	ks_buf_release(&b);
 	fflush(out);
@@ -49,6 +52,12 @@ void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds)
 		}
 	if (skipped)
 		ks_buf_addch(&b, ')');
+	if (st->history)
+		fprintf(err, "keysnare: history: %zu commit%s, %zu unique blob%s%s\n",
+			st->commits, st->commits == 1 ? "" : "s", st->blobs,
+			st->blobs == 1 ? "" : "s",
+			st->truncated ? " (shallow clone: history truncated)"
+				      : "");
 	fprintf(err,
 		"keysnare: %zu file%s scanned (%llu bytes) in %.3f s; %zu skipped%s; %zu error%s; %zu finding%s%s\n",
 		st->files_scanned, st->files_scanned == 1 ? "" : "s",

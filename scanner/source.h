@@ -32,6 +32,19 @@ struct ks_job {
 	bool is_stdin;
 	bool follow;	/* the path may be a symlink to follow */
 	size_t seq;	/* position in walk order */
+	/* git history: a blob to read from odb (path is where it was first
+	 * seen), or text held in mem (a commit or tag message) */
+	const char *odb;	/* objects directory to read from; NULL: a file */
+	unsigned char oid[20];
+	char *mem;	/* owned */
+	size_t mem_len;
+};
+
+/* Where a pipeline takes its jobs from: returns 1 with *job filled, 0 at
+ * the end. Called on one thread only. */
+struct ks_job_source {
+	int (*next)(void *ctx, struct ks_job *job);
+	void *ctx;
 };
 
 /* Files and directories (recursively); "-" is standard input. The walker
@@ -40,6 +53,8 @@ int ks_source_fs_new(struct ks_source **out, char *const *paths, size_t nr,
 		     const struct ks_source_opts *opts, struct ks_stats *st);
 /* Returns 1 with *job filled (release with ks_job_release()), 0 at the end. */
 int ks_source_next_job(struct ks_source *src, struct ks_job *job);
+/* The walker as a job source. */
+struct ks_job_source ks_source_jobs(struct ks_source *src);
 void ks_job_release(struct ks_job *job);
 void ks_source_free(struct ks_source *src);
 

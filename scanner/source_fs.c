@@ -621,4 +621,20 @@ void ks_job_release(struct ks_job *job)
 {
 	free(job->path);
 	job->path = NULL;
+	if (job->mem)
+		ks_wipe(job->mem, job->mem_len);
+	free(job->mem);
+	job->mem = NULL;
+}
+
+static int next_fs_job(void *ctx, struct ks_job *job)
+{
+	return ks_source_next_job(ctx, job);
+}
+
+struct ks_job_source ks_source_jobs(struct ks_source *src)
+{
+	struct ks_job_source js = { next_fs_job, src };
+
+	return js;
 }

@@ -24,6 +24,8 @@ const char *ks_skip_reason_name(enum ks_skip_reason r)
 		return "outside-root";
 	case KS_SKIP_LOOP:
 		return "symlink-loop";
+	case KS_SKIP_GITLINK:
+		return "gitlink";
 	case KS_SKIP_NR:
 		break;
 	}

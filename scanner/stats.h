@@ -18,6 +18,7 @@ enum ks_skip_reason {
 	KS_SKIP_NOT_REGULAR,
 	KS_SKIP_OUTSIDE_ROOT,
 	KS_SKIP_LOOP,
+	KS_SKIP_GITLINK,
 	KS_SKIP_NR,
 };
 
@@ -42,6 +43,11 @@ struct ks_stats {
 	size_t err_nr, err_alloc;
 	size_t dropped_by[KS_DROP_NR];
 	bool incomplete;
+	/* git history */
+	bool history;
+	size_t commits;		/* commits walked */
+	size_t blobs;		/* unique blobs read */
+	bool truncated;		/* shallow clone: history ends early */
 };
 
 const char *ks_skip_reason_name(enum ks_skip_reason r);

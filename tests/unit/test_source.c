@@ -35,7 +35,7 @@ static void test_shrink_while_read(void **state)
 	struct ks_buf buf = KS_BUF_INIT;
 	struct ks_reader rd;
 	char *path = temp_file(10000);
-	struct ks_job job = { path, false, false, 0 };
+	struct ks_job job = { .path = path };
 
 	(void)state;
 	assert_int_equal(ks_reader_open(&rd, &job, &opts, &st), 1);
@@ -62,7 +62,7 @@ static void test_grow_past_max(void **state)
 	struct ks_buf buf = KS_BUF_INIT;
 	struct ks_reader rd;
 	char *path = temp_file(1000);
-	struct ks_job job = { path, false, false, 0 };
+	struct ks_job job = { .path = path };
 	int fd;
 
 	(void)state;
@@ -91,7 +91,7 @@ static void test_fill_in_pieces(void **state)
 	struct ks_buf buf = KS_BUF_INIT;
 	struct ks_reader rd;
 	char *path = temp_file(5000);
-	struct ks_job job = { path, false, false, 0 };
+	struct ks_job job = { .path = path };
 
 	(void)state;
 	assert_int_equal(ks_reader_open(&rd, &job, &opts, &st), 1);

@@ -1,0 +1,1391 @@
+/* source_git.c - history: commit walk, unique blobs, messages, provenance. */
+#include "compat.h"
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <git2.h>
+#include "history.h"
+#include "buf.h"
+#include "error.h"
+#include "finding.h"
+#include "log.h"
+#include "rules.h"
+#include "stats.h"
+#include "xalloc.h"
+
+/* A set of object ids (open addressing; ids are uniformly random). */
+struct oidset {
+	git_oid *slot;
+	size_t *val;	/* optional value per id */
+	bool *used;
+	size_t nr, cap;
+};
+
+static size_t oid_hash(const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	return h;
+}
+
+static void oidset_grow(struct oidset *s);
+
+/* Returns the slot of id, inserting it when absent (*added set). */
+static size_t oidset_put(struct oidset *s, const git_oid *id, bool *added)
+{
+	size_t i;
+
+	if ((s->nr + 1) * 2 > s->cap)
+		oidset_grow(s);
+	i = oid_hash(id) & (s->cap - 1);
+	while (s->used[i]) {
+		if (!git_oid_cmp(&s->slot[i], id)) {
+			if (added)
+				*added = false;
+			return i;
+		}
+		i = (i + 1) & (s->cap - 1);
+	}
+	s->used[i] = true;
+	git_oid_cpy(&s->slot[i], id);
+	s->val[i] = SIZE_MAX;
+	s->nr++;
+	if (added)
+		*added = true;
+	return i;
+}
+
+static bool oidset_has(const struct oidset *s, const git_oid *id, size_t *slot)
+{
+	size_t i;
+
+	if (!s->cap)
+		return false;
+	i = oid_hash(id) & (s->cap - 1);
+	while (s->used[i]) {
+		if (!git_oid_cmp(&s->slot[i], id)) {
+			if (slot)
+				*slot = i;
+			return true;
+		}
+		i = (i + 1) & (s->cap - 1);
+	}
+	return false;
+}
+
+static void oidset_grow(struct oidset *s)
+{
+	struct oidset old = *s;
+	size_t i;
+
+	s->cap = old.cap ? old.cap * 2 : 1024;
+	s->slot = xcalloc(s->cap, sizeof(*s->slot));
+	s->val = xcalloc(s->cap, sizeof(*s->val));
+	s->used = xcalloc(s->cap, sizeof(*s->used));
+	s->nr = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.used[i]) {
+			size_t j = oidset_put(s, &old.slot[i], NULL);
+
+			s->val[j] = old.val[i];
+		}
+	free(old.slot);
+	free(old.val);
+	free(old.used);
+}
+
+static void oidset_clear(struct oidset *s)
+{
+	free(s->slot);
+	free(s->val);
+	free(s->used);
+	memset(s, 0, sizeof(*s));
+}
+
+/* A commit the walk selected. */
+struct commit_ref {
+	git_oid id;
+	int64_t time;
+	git_oid *parent;	/* owned */
+	unsigned parent_nr;
+};
+
+/* A (blob, path, commit) where provenance saw the blob come in. */
+struct intro {
+	size_t blob;	/* slot in interesting */
+	char *path;
+	size_t commit;	/* index into the time-ordered commit list */
+};
+
+struct pending_tree {
+	git_oid id;
+	char *prefix;
+};
+
+struct ks_history {
+	struct ks_history_opts opts;
+	struct ks_stats *st;
+	git_repository *repo;
+	git_odb *odb;
+	char *label;			/* repository path for messages */
+	char *objects_dir;		/* for the workers' own odb */
+	/* the commit walk */
+	git_oid *stack;
+	size_t stack_nr, stack_alloc;
+	struct oidset visited, hidden;
+	struct commit_ref *commits;	/* selected commits, walk order */
+	size_t commit_nr, commit_alloc;
+	/* enumeration */
+	struct oidset trees, blobs;
+	struct pending_tree *trees_todo;
+	size_t trees_todo_nr, trees_todo_alloc;
+	struct ks_job *jobs;		/* produced, not yet handed out */
+	size_t job_nr, job_alloc, job_pos;
+	char **gitlinks;		/* paths listed once */
+	size_t gitlink_nr, gitlink_alloc;
+	bool walk_done, tags_done, odb_done, refobj_done;
+	struct ref_object {
+		char *name;
+		git_oid id;
+		git_object_t type;
+	} *refobj;			/* refs to trees or blobs */
+	size_t refobj_nr, refobj_alloc;
+	struct oidset refonly;		/* blobs reached through those */
+	bool in_refobj;
+	size_t seq, progress_at;
+};
+
+static int git_fail(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return ks_error_set(KS_EINVALID, "%s: %s", what,
+			    e && e->message ? e->message : "unknown error");
+}
+
+static void push_commit(struct ks_history *h, const git_oid *id)
+{
+	ALLOC_GROW(h->stack, h->stack_nr + 1, h->stack_alloc);
+	git_oid_cpy(&h->stack[h->stack_nr++], id);
+}
+
+/* Marks every commit reachable from id as hidden ("^A", "A..B"). */
+static void hide_closure(struct ks_history *h, const git_oid *id)
+{
+	git_oid *st = NULL;
+	size_t nr = 0, alloc = 0;
+	bool added;
+
+	ALLOC_GROW(st, nr + 1, alloc);
+	st[nr++] = *id;
+	while (nr) {
+		git_oid cur = st[--nr];
+		git_commit *c = NULL;
+		unsigned i;
+
+		oidset_put(&h->hidden, &cur, &added);
+		if (!added || git_commit_lookup(&c, h->repo, &cur) < 0)
+			continue;
+		for (i = 0; i < git_commit_parentcount(c); i++) {
+			ALLOC_GROW(st, nr + 1, alloc);
+			st[nr++] = *git_commit_parent_id(c, i);
+		}
+		git_commit_free(c);
+	}
+	free(st);
+}
+
+static int resolve_commit(struct ks_history *h, const char *spec, git_oid *out)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int err = 0;
+
+	if (git_revparse_single(&obj, h->repo, spec) < 0)
+		return ks_error_set(KS_EINVALID, "bad revision '%s'", spec);
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0)
+		err = ks_error_set(KS_EINVALID, "'%s' does not name a commit",
+				   spec);
+	else
+		git_oid_cpy(out, git_object_id(peeled));
+	git_object_free(peeled);
+	git_object_free(obj);
+	return err;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every ref that leads to a commit, sorted by name, plus HEAD. */
+static int push_all_refs(struct ks_history *h)
+{
+	git_strarray names = { NULL, 0 };
+	char **sorted;
+	size_t i;
+	git_oid id;
+
+	if (git_reference_list(&names, h->repo) < 0)
+		return git_fail("cannot list references");
+	sorted = xcalloc(names.count ? names.count : 1, sizeof(*sorted));
+	for (i = 0; i < names.count; i++)
+		sorted[i] = names.strings[i];
+	if (names.count > 1)
+		qsort(sorted, names.count, sizeof(*sorted), cmp_str);
+	for (i = names.count; i-- > 0;) {
+		git_object *obj = NULL, *peeled = NULL;
+
+		if (git_revparse_single(&obj, h->repo, sorted[i]) < 0)
+			continue; /* a dangling symref */
+		if (!git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT)) {
+			push_commit(h, git_object_id(peeled));
+		} else {
+			/* a ref (usually a tag) to a tree or a blob */
+			git_object_t t = git_object_type(obj);
+
+			git_object_free(peeled);
+			peeled = NULL;
+			if (t == GIT_OBJECT_TAG &&
+			    !git_tag_peel(&peeled, (git_tag *)obj))
+				t = git_object_type(peeled);
+			else if (t == GIT_OBJECT_TREE || t == GIT_OBJECT_BLOB)
+				git_object_dup(&peeled, obj);
+			if (t == GIT_OBJECT_TREE || t == GIT_OBJECT_BLOB) {
+				ALLOC_GROW(h->refobj, h->refobj_nr + 1,
+					   h->refobj_alloc);
+				h->refobj[h->refobj_nr].name = xstrdup(sorted[i]);
+				h->refobj[h->refobj_nr].id =
+					*git_object_id(peeled);
+				h->refobj[h->refobj_nr++].type = t;
+			}
+		}
+		git_object_free(peeled);
+		git_object_free(obj);
+	}
+	free(sorted);
+	git_strarray_dispose(&names);
+	if (!git_reference_name_to_id(&id, h->repo, "HEAD"))
+		push_commit(h, &id);
+	return 0;
+}
+
+static int push_revs(struct ks_history *h)
+{
+	size_t i;
+
+	if (!h->opts.rev_nr)
+		return push_all_refs(h);
+	for (i = h->opts.rev_nr; i-- > 0;) {
+		const char *spec = h->opts.revs[i];
+		const char *dots = strstr(spec, "..");
+		git_oid id;
+
+		if (spec[0] == '^') {
+			if (resolve_commit(h, spec + 1, &id))
+				return KS_EINVALID;
+			hide_closure(h, &id);
+		} else if (dots) {
+			char *left = xmemdupz(spec, (size_t)(dots - spec));
+			const char *right = dots + 2;
+			int err = 0;
+
+			if (*right == '.')
+				err = ks_error_set(KS_EINVALID,
+						   "'%s': symmetric ranges (A...B) are not supported",
+						   spec);
+			if (!err)
+				err = resolve_commit(h, *left ? left : "HEAD",
+						     &id);
+			if (!err)
+				hide_closure(h, &id);
+			free(left);
+			if (!err)
+				err = resolve_commit(h, *right ? right : "HEAD",
+						     &id);
+			if (err)
+				return err;
+			push_commit(h, &id);
+		} else {
+			if (resolve_commit(h, spec, &id))
+				return KS_EINVALID;
+			push_commit(h, &id);
+		}
+	}
+	return 0;
+}
+
+int ks_history_open(struct ks_history **out, const struct ks_history_opts *o,
+		    struct ks_stats *st)
+{
+	struct ks_history *h = xcalloc(1, sizeof(*h));
+	const char *path = o->repo ? o->repo : ".";
+	int rc;
+
+	*out = NULL;
+	h->opts = *o;
+	h->st = st;
+	h->label = xstrdup(path);
+	st->history = true;
+	ks_git_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION,
+			 o->paranoid ? 1 : 0);
+	rc = git_repository_open_ext(&h->repo, path, 0, NULL);
+	if (rc == GIT_EOWNER) {
+		ks_history_free(h);
+		return ks_error_set(KS_EINVALID,
+				    "'%s' is owned by another user; if you trust it, mark it safe with: git config --global --add safe.directory '%s'",
+				    path, path);
+	}
+	if (rc < 0) {
+		struct stat sb;
+		const git_error *e = git_error_last();
+		char *msg = xstrdup(e && e->message ? e->message : "unknown error");
+		struct ks_buf gd = KS_BUF_INIT, bare = KS_BUF_INIT;
+		bool looks_like_repo;
+
+		ks_buf_addf(&gd, "%s/.git", path);
+		ks_buf_addf(&bare, "%s/objects", path);
+		looks_like_repo = !access(gd.ptr, F_OK) || !access(bare.ptr, F_OK);
+		ks_buf_release(&gd);
+		ks_buf_release(&bare);
+		ks_history_free(h);
+		/* libgit2 may fail on the other user's files (or say "not
+		 * found") before its own ownership check can say so */
+		if (looks_like_repo && !stat(path, &sb) &&
+		    sb.st_uid != geteuid()) {
+			rc = ks_error_set(KS_EINVALID,
+					  "'%s' is owned by another user (uid %u); if you trust it, mark it safe with: git config --global --add safe.directory '%s' (%s)",
+					  path, (unsigned)sb.st_uid, path, msg);
+		} else if (rc == GIT_ENOTFOUND) {
+			rc = ks_error_set(KS_EINVALID,
+					  "'%s' is not a git repository", path);
+		} else {
+			rc = ks_error_set(KS_EINVALID, "%s: %s", path, msg);
+		}
+		free(msg);
+		return rc;
+	}
+	if (git_repository_odb(&h->odb, h->repo) < 0) {
+		rc = git_fail("cannot open the object database");
+		ks_history_free(h);
+		return rc;
+	}
+	{
+		struct ks_buf d = KS_BUF_INIT;
+
+		ks_buf_addf(&d, "%sobjects", git_repository_commondir(h->repo));
+		h->objects_dir = ks_buf_detach(&d, NULL);
+	}
+	if (git_repository_is_shallow(h->repo) == 1) {
+		st->truncated = true;
+		if (!o->allow_shallow) {
+			st->incomplete = true;
+			warning("'%s' is a shallow clone: history is truncated, commits before the boundary are not scanned (fetch with --unshallow, or pass --allow-shallow)",
+				path);
+		} else {
+			ks_log_verbose("'%s' is a shallow clone: scanning the commits it has",
+				       path);
+		}
+	}
+	if ((rc = push_revs(h))) {
+		ks_history_free(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+static void free_jobs(struct ks_history *h)
+{
+	size_t i;
+
+	for (i = h->job_pos; i < h->job_nr; i++)
+		ks_job_release(&h->jobs[i]);
+	h->job_nr = h->job_pos = 0;
+}
+
+void ks_history_free(struct ks_history *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	free_jobs(h);
+	free(h->jobs);
+	for (i = 0; i < h->trees_todo_nr; i++)
+		free(h->trees_todo[i].prefix);
+	free(h->trees_todo);
+	for (i = 0; i < h->gitlink_nr; i++)
+		free(h->gitlinks[i]);
+	free(h->gitlinks);
+	for (i = 0; i < h->refobj_nr; i++)
+		free(h->refobj[i].name);
+	free(h->refobj);
+	oidset_clear(&h->refonly);
+	oidset_clear(&h->visited);
+	oidset_clear(&h->hidden);
+	oidset_clear(&h->trees);
+	oidset_clear(&h->blobs);
+	free(h->stack);
+	for (i = 0; i < h->commit_nr; i++)
+		free(h->commits[i].parent);
+	free(h->commits);
+	free(h->label);
+	free(h->objects_dir);
+	git_odb_free(h->odb);
+	git_repository_free(h->repo);
+	free(h);
+}
+
+static struct ks_job *new_job(struct ks_history *h, char *path)
+{
+	struct ks_job *j;
+
+	ALLOC_GROW(h->jobs, h->job_nr + 1, h->job_alloc);
+	j = &h->jobs[h->job_nr++];
+	memset(j, 0, sizeof(*j));
+	j->path = path;
+	return j;
+}
+
+static void add_blob_job(struct ks_history *h, const git_oid *id,
+			 const char *path)
+{
+	struct ks_job *j = new_job(h, xstrdup(path));
+
+	j->odb = h->objects_dir;
+	memcpy(j->oid, id->id, sizeof(j->oid));
+	h->st->blobs++;
+	if (h->in_refobj)
+		oidset_put(&h->refonly, id, NULL);
+}
+
+static void add_message_job(struct ks_history *h, const char *kind,
+			    const char *name, const char *msg)
+{
+	struct ks_buf p = KS_BUF_INIT;
+	struct ks_job *j;
+
+	if (!msg || !*msg)
+		return;
+	ks_buf_addf(&p, "%s:%s", kind, name);
+	j = new_job(h, ks_buf_detach(&p, NULL));
+	j->mem = xstrdup(msg);
+	j->mem_len = strlen(msg);
+}
+
+static void list_gitlink(struct ks_history *h, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < h->gitlink_nr; i++)
+		if (!strcmp(h->gitlinks[i], path))
+			return;
+	ALLOC_GROW(h->gitlinks, h->gitlink_nr + 1, h->gitlink_alloc);
+	h->gitlinks[h->gitlink_nr++] = xstrdup(path);
+	ks_stats_skip(h->st, path, KS_SKIP_GITLINK);
+}
+
+static void join(struct ks_buf *b, const char *prefix, const char *name)
+{
+	size_t pl = strlen(prefix);
+
+	ks_buf_reset(b);
+	if (pl) {
+		ks_buf_adds(b, prefix);
+		if (prefix[pl - 1] != ':')
+			ks_buf_addch(b, '/');
+	}
+	ks_buf_adds(b, name);
+}
+
+/* Queues the new blobs of tree id (and of its new subtrees). */
+static void enumerate_tree(struct ks_history *h, const git_oid *root,
+			   const char *root_prefix)
+{
+	struct ks_buf path = KS_BUF_INIT;
+	bool added;
+
+	oidset_put(&h->trees, root, &added);
+	if (!added)
+		return;
+	ALLOC_GROW(h->trees_todo, h->trees_todo_nr + 1, h->trees_todo_alloc);
+	h->trees_todo[h->trees_todo_nr].id = *root;
+	h->trees_todo[h->trees_todo_nr++].prefix = xstrdup(root_prefix);
+	while (h->trees_todo_nr) {
+		struct pending_tree pt = h->trees_todo[--h->trees_todo_nr];
+		git_tree *tree = NULL;
+		size_t i, n;
+
+		if (git_tree_lookup(&tree, h->repo, &pt.id) < 0) {
+			char hex[GIT_OID_HEXSZ + 1];
+			const git_error *e = git_error_last();
+
+			git_oid_tostr(hex, sizeof(hex), &pt.id);
+			ks_stats_error(h->st, *pt.prefix ? pt.prefix : "/",
+				       "cannot read tree %s: %s", hex,
+				       e ? e->message : "unknown error");
+			free(pt.prefix);
+			continue;
+		}
+		n = git_tree_entrycount(tree);
+		for (i = 0; i < n; i++) {
+			const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+			const git_oid *id = git_tree_entry_id(e);
+
+			join(&path, pt.prefix, git_tree_entry_name(e));
+			switch (git_tree_entry_type(e)) {
+			case GIT_OBJECT_BLOB:
+				oidset_put(&h->blobs, id, &added);
+				if (added)
+					add_blob_job(h, id, path.ptr);
+				break;
+			case GIT_OBJECT_TREE:
+				oidset_put(&h->trees, id, &added);
+				if (!added)
+					break;
+				ALLOC_GROW(h->trees_todo, h->trees_todo_nr + 1,
+					   h->trees_todo_alloc);
+				h->trees_todo[h->trees_todo_nr].id = *id;
+				h->trees_todo[h->trees_todo_nr++].prefix =
+					xstrdup(path.ptr);
+				break;
+			case GIT_OBJECT_COMMIT:
+				list_gitlink(h, path.ptr);
+				break;
+			default:
+				break;
+			}
+		}
+		git_tree_free(tree);
+		free(pt.prefix);
+	}
+	ks_buf_release(&path);
+}
+
+/* Marks every tree and blob of a commit outside the selection as seen, so
+ * that a range scan ("A..B", --since) reads only what the selected
+ * commits changed. */
+static void mark_seen(struct ks_history *h, const git_oid *commit_id)
+{
+	git_commit *c = NULL;
+	git_oid *st = NULL;
+	size_t nr = 0, alloc = 0;
+	bool added;
+
+	if (git_commit_lookup(&c, h->repo, commit_id) < 0)
+		return;
+	ALLOC_GROW(st, nr + 1, alloc);
+	st[nr++] = *git_commit_tree_id(c);
+	git_commit_free(c);
+	while (nr) {
+		git_oid id = st[--nr];
+		git_tree *tree = NULL;
+		size_t i, n;
+
+		oidset_put(&h->trees, &id, &added);
+		if (!added || git_tree_lookup(&tree, h->repo, &id) < 0)
+			continue;
+		n = git_tree_entrycount(tree);
+		for (i = 0; i < n; i++) {
+			const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+
+			if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+				oidset_put(&h->blobs, git_tree_entry_id(e), NULL);
+			} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+				ALLOC_GROW(st, nr + 1, alloc);
+				st[nr++] = *git_tree_entry_id(e);
+			}
+		}
+		git_tree_free(tree);
+	}
+	free(st);
+}
+
+/* Whether a parent commit is outside the selection (hidden by a range, or
+ * outside --since/--until). */
+static bool outside(struct ks_history *h, const git_oid *id)
+{
+	git_commit *c = NULL;
+	int64_t t;
+
+	if (oidset_has(&h->hidden, id, NULL))
+		return true;
+	if (h->opts.since == INT64_MIN && h->opts.until == INT64_MAX)
+		return false;
+	if (git_commit_lookup(&c, h->repo, id) < 0)
+		return false;
+	t = (int64_t)git_commit_time(c);
+	git_commit_free(c);
+	return t < h->opts.since || t > h->opts.until;
+}
+
+/* Walks one more commit; returns false when the walk is over. */
+static bool walk_one(struct ks_history *h)
+{
+	while (h->stack_nr) {
+		git_oid id = h->stack[--h->stack_nr];
+		git_commit *c = NULL;
+		char hex[GIT_OID_HEXSZ + 1];
+		bool added;
+		unsigned i;
+		int64_t t;
+
+		if (oidset_has(&h->hidden, &id, NULL))
+			continue;
+		oidset_put(&h->visited, &id, &added);
+		if (!added)
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &id);
+		if (git_commit_lookup(&c, h->repo, &id) < 0) {
+			const git_error *e = git_error_last();
+
+			if (h->st->truncated)
+				continue; /* beyond a shallow boundary */
+			ks_stats_error(h->st, h->label, "cannot read commit %s: %s",
+				       hex, e ? e->message : "unknown error");
+			continue;
+		}
+		/* parents in reverse, so the first parent is walked first */
+		for (i = git_commit_parentcount(c); i-- > 0;)
+			push_commit(h, git_commit_parent_id(c, i));
+		t = (int64_t)git_commit_time(c);
+		if (t < h->opts.since || t > h->opts.until) {
+			git_commit_free(c);
+			continue;
+		}
+		for (i = 0; i < git_commit_parentcount(c); i++)
+			if (outside(h, git_commit_parent_id(c, i)))
+				mark_seen(h, git_commit_parent_id(c, i));
+		ALLOC_GROW(h->commits, h->commit_nr + 1, h->commit_alloc);
+		h->commits[h->commit_nr].id = id;
+		h->commits[h->commit_nr].time = t;
+		h->commits[h->commit_nr].parent_nr = git_commit_parentcount(c);
+		h->commits[h->commit_nr].parent =
+			xcalloc(git_commit_parentcount(c) + 1, sizeof(git_oid));
+		for (i = 0; i < git_commit_parentcount(c); i++)
+			h->commits[h->commit_nr].parent[i] =
+				*git_commit_parent_id(c, i);
+		h->commit_nr++;
+		h->st->commits++;
+		add_message_job(h, "commit-message", hex,
+				git_commit_message_raw(c));
+		enumerate_tree(h, git_commit_tree_id(c), "");
+		git_commit_free(c);
+		return true;
+	}
+	return false;
+}
+
+static int tag_cb(const char *name, git_oid *oid, void *payload)
+{
+	struct ks_history *h = payload;
+	git_tag *tag = NULL;
+
+	if (!git_tag_lookup(&tag, h->repo, oid)) {
+		const char *short_name = name;
+
+		if (!strncmp(short_name, "refs/tags/", 10))
+			short_name += 10;
+		add_message_job(h, "tag-message", short_name,
+				git_tag_message(tag));
+		git_tag_free(tag);
+	}
+	return 0;
+}
+
+static int odb_cb(const git_oid *id, void *payload)
+{
+	struct ks_history *h = payload;
+	size_t len;
+	git_object_t type;
+	char hex[GIT_OID_HEXSZ + 1];
+	bool added;
+
+	if (oidset_has(&h->blobs, id, NULL))
+		return 0;
+	if (git_odb_read_header(&len, &type, h->odb, id) < 0 ||
+	    type != GIT_OBJECT_BLOB)
+		return 0;
+	oidset_put(&h->blobs, id, &added);
+	git_oid_tostr(hex, sizeof(hex), id);
+	{
+		struct ks_buf p = KS_BUF_INIT;
+
+		ks_buf_addf(&p, "unreachable-blob:%s", hex);
+		add_blob_job(h, id, p.ptr);
+		ks_buf_release(&p);
+	}
+	return 0;
+}
+
+static void progress(struct ks_history *h, bool last)
+{
+	if (h->opts.progress != 1)
+		return;
+	if (!last && h->seq < h->progress_at)
+		return;
+	h->progress_at = h->seq + 2000;
+	fprintf(stderr, "\rkeysnare: history: %zu commits, %zu blobs queued%s",
+		h->st->commits, h->st->blobs, last ? "\n" : "");
+}
+
+static int next_history_job(void *ctx, struct ks_job *job)
+{
+	struct ks_history *h = ctx;
+
+	while (h->job_pos == h->job_nr) {
+		h->job_nr = h->job_pos = 0;
+		if (!h->walk_done) {
+			if (!walk_one(h))
+				h->walk_done = true;
+			continue;
+		}
+		if (!h->refobj_done) {
+			size_t i;
+
+			h->refobj_done = true;
+			h->in_refobj = true;
+			for (i = 0; i < h->refobj_nr; i++) {
+				struct ref_object *ro = &h->refobj[i];
+				bool added;
+
+				if (ro->type == GIT_OBJECT_TREE) {
+					struct ks_buf p = KS_BUF_INIT;
+
+					ks_buf_addf(&p, "%s:", ro->name);
+					enumerate_tree(h, &ro->id, p.ptr);
+					ks_buf_release(&p);
+					continue;
+				}
+				oidset_put(&h->blobs, &ro->id, &added);
+				if (added)
+					add_blob_job(h, &ro->id, ro->name);
+			}
+			h->in_refobj = false;
+			continue;
+		}
+		if (!h->tags_done) {
+			h->tags_done = true;
+			if (!h->opts.rev_nr)
+				git_tag_foreach(h->repo, tag_cb, h);
+			continue;
+		}
+		if (!h->odb_done) {
+			h->odb_done = true;
+			if (h->opts.all_objects)
+				git_odb_foreach(h->odb, odb_cb, h);
+			continue;
+		}
+		progress(h, true);
+		return 0;
+	}
+	*job = h->jobs[h->job_pos++];
+	job->seq = h->seq++;
+	progress(h, false);
+	return 1;
+}
+
+struct ks_job_source ks_history_jobs(struct ks_history *h)
+{
+	struct ks_job_source js = { next_history_job, h };
+
+	return js;
+}
+
+/* ---- provenance ---- */
+
+struct prov {
+	struct ks_history *h;
+	struct oidset interesting;	/* blobs with findings */
+	struct intro *in;
+	size_t in_nr, in_alloc;
+	size_t commit;			/* index being processed */
+	int depth_error;
+};
+
+/* Heap order for the topological sort: older commit time first, then id. */
+static bool heap_less(const struct commit_ref *c, size_t a, size_t b)
+{
+	if (c[a].time != c[b].time)
+		return c[a].time < c[b].time;
+	return git_oid_cmp(&c[a].id, &c[b].id) < 0;
+}
+
+static void heap_push(size_t *heap, size_t *nr, size_t v,
+		      const struct commit_ref *c)
+{
+	size_t i = (*nr)++;
+
+	heap[i] = v;
+	while (i && heap_less(c, heap[i], heap[(i - 1) / 2])) {
+		size_t p = (i - 1) / 2, t = heap[p];
+
+		heap[p] = heap[i];
+		heap[i] = t;
+		i = p;
+	}
+}
+
+static size_t heap_pop(size_t *heap, size_t *nr, const struct commit_ref *c)
+{
+	size_t top = heap[0], i = 0;
+
+	heap[0] = heap[--*nr];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i, t;
+
+		if (l < *nr && heap_less(c, heap[l], heap[m]))
+			m = l;
+		if (r < *nr && heap_less(c, heap[r], heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		t = heap[m];
+		heap[m] = heap[i];
+		heap[i] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* Orders the selected commits parents-first (Kahn's algorithm; among
+ * commits ready at once, the older commit time first), so that the first
+ * commit that shows a blob at a path is the one that introduced it, even
+ * when commit dates are equal or skewed. */
+static void topo_sort(struct ks_history *h)
+{
+	struct commit_ref *c = h->commits, *sorted;
+	size_t n = h->commit_nr, i, *indeg, **child, *child_nr, *child_alloc;
+	size_t *heap, heap_nr = 0, out = 0;
+	struct oidset pos = { 0 };
+
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		size_t slot = oidset_put(&pos, &c[i].id, NULL);
+
+		pos.val[slot] = i;
+	}
+	indeg = xcalloc(n, sizeof(*indeg));
+	child = xcalloc(n, sizeof(*child));
+	child_nr = xcalloc(n, sizeof(*child_nr));
+	child_alloc = xcalloc(n, sizeof(*child_alloc));
+	heap = xcalloc(n, sizeof(*heap));
+	for (i = 0; i < n; i++) {
+		unsigned k;
+
+		for (k = 0; k < c[i].parent_nr; k++) {
+			size_t slot;
+
+			if (!oidset_has(&pos, &c[i].parent[k], &slot))
+				continue;
+			slot = pos.val[slot];
+			ALLOC_GROW(child[slot], child_nr[slot] + 1,
+				   child_alloc[slot]);
+			child[slot][child_nr[slot]++] = i;
+			indeg[i]++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (!indeg[i])
+			heap_push(heap, &heap_nr, i, c);
+	sorted = xcalloc(n, sizeof(*sorted));
+	while (heap_nr) {
+		size_t v = heap_pop(heap, &heap_nr, c), k;
+
+		sorted[out++] = c[v];
+		for (k = 0; k < child_nr[v]; k++)
+			if (!--indeg[child[v][k]])
+				heap_push(heap, &heap_nr, child[v][k], c);
+	}
+	if (out != n)
+		BUG("commit graph has a cycle");
+	memcpy(c, sorted, n * sizeof(*c));
+	free(sorted);
+	for (i = 0; i < n; i++)
+		free(child[i]);
+	free(child);
+	free(child_nr);
+	free(child_alloc);
+	free(indeg);
+	free(heap);
+	oidset_clear(&pos);
+}
+
+static void record(struct prov *pv, size_t blob, const char *path)
+{
+	size_t i;
+
+	if (!pv->h->opts.all_occurrences)
+		for (i = 0; i < pv->in_nr; i++)
+			if (pv->in[i].blob == blob &&
+			    !strcmp(pv->in[i].path, path))
+				return; /* earliest already recorded */
+	ALLOC_GROW(pv->in, pv->in_nr + 1, pv->in_alloc);
+	pv->in[pv->in_nr].blob = blob;
+	pv->in[pv->in_nr].path = xstrdup(path);
+	pv->in[pv->in_nr].commit = pv->commit;
+	pv->in_nr++;
+}
+
+#define KS_MAX_TREE_DEPTH 1024
+
+/* Blobs of interest in tree that differ from every parent tree's entry
+ * at the same path; subtrees equal to a parent's are not entered. */
+static void diff_tree(struct prov *pv, git_tree *tree, git_tree **parents,
+		      size_t parent_nr, const char *prefix, int depth)
+{
+	struct ks_buf path = KS_BUF_INIT;
+	size_t i, n = git_tree_entrycount(tree), p;
+
+	if (depth > KS_MAX_TREE_DEPTH) {
+		pv->depth_error = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const git_oid *id = git_tree_entry_id(e);
+		const char *name = git_tree_entry_name(e);
+		git_object_t type = git_tree_entry_type(e);
+		const git_tree_entry *pe[8];
+		size_t slot;
+		bool same = false;
+
+		for (p = 0; p < parent_nr && p < 8; p++) {
+			pe[p] = parents[p] ? git_tree_entry_byname(parents[p],
+								   name)
+					   : NULL;
+			if (pe[p] && !git_oid_cmp(git_tree_entry_id(pe[p]), id))
+				same = true;
+		}
+		if (same)
+			continue;
+		if (type == GIT_OBJECT_BLOB &&
+		    oidset_has(&pv->interesting, id, &slot)) {
+			join(&path, prefix, name);
+			record(pv, slot, path.ptr);
+		} else if (type == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL, *psub[8];
+			size_t k = KS_MIN(parent_nr, (size_t)8);
+
+			if (git_tree_lookup(&sub, pv->h->repo, id) < 0)
+				continue;
+			for (p = 0; p < k; p++) {
+				psub[p] = NULL;
+				if (pe[p] &&
+				    git_tree_entry_type(pe[p]) == GIT_OBJECT_TREE)
+					git_tree_lookup(&psub[p], pv->h->repo,
+							git_tree_entry_id(pe[p]));
+			}
+			join(&path, prefix, name);
+			{
+				char *sp = xstrdup(path.ptr);
+
+				diff_tree(pv, sub, psub, k, sp, depth + 1);
+				free(sp);
+			}
+			for (p = 0; p < k; p++)
+				git_tree_free(psub[p]);
+			git_tree_free(sub);
+		}
+	}
+	ks_buf_release(&path);
+}
+
+static void commit_info(struct ks_history *h, const git_oid *id,
+			struct ks_commit_info **out)
+{
+	git_commit *c = NULL;
+	struct ks_commit_info *ci;
+	const git_signature *a;
+	time_t t;
+	struct tm tm;
+
+	*out = NULL;
+	if (git_commit_lookup(&c, h->repo, id) < 0)
+		return;
+	ci = xcalloc(1, sizeof(*ci));
+	git_oid_tostr(ci->id, sizeof(ci->id), id);
+	a = git_commit_author(c);
+	ci->author = xstrdup(a && a->name ? a->name : "");
+	ci->email = xstrdup(a && a->email ? a->email : "");
+	ci->summary = xstrdup(git_commit_summary(c) ? git_commit_summary(c)
+						    : "");
+	t = (time_t)(a ? a->when.time : git_commit_time(c));
+	gmtime_r(&t, &tm);
+	strftime(ci->date, sizeof(ci->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	git_commit_free(c);
+	*out = ci;
+}
+
+static bool present_at_head(struct ks_history *h, const struct ks_finding *f)
+{
+	git_object *head = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	bool found = false;
+
+	if (git_revparse_single(&head, h->repo, "HEAD^{tree}") < 0)
+		return false;
+	if (!git_tree_entry_bypath(&e, (git_tree *)head, f->path) &&
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	    !git_blob_lookup(&blob, h->repo, git_tree_entry_id(e)))
+		found = memmem(git_blob_rawcontent(blob),
+			       (size_t)git_blob_rawsize(blob), f->secret,
+			       f->secret_len) != NULL;
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	git_object_free(head);
+	return found;
+}
+
+static bool blob_has(struct ks_history *h, const git_oid *id,
+		     const struct ks_finding *f)
+{
+	git_blob *b = NULL;
+	bool found = false;
+
+	if (!git_blob_lookup(&b, h->repo, id))
+		found = memmem(git_blob_rawcontent(b),
+			       (size_t)git_blob_rawsize(b), f->secret,
+			       f->secret_len) != NULL;
+	git_blob_free(b);
+	return found;
+}
+
+/* Whether the secret of f (found at path in commit c) was already in a
+ * parent: in the parent's version of the same path (an edit of a file that
+ * held it, or a range's boundary), or in a file the commit deleted (a
+ * rename or move). Then c did not introduce it. */
+static bool carried_over(struct ks_history *h, const git_oid *cid,
+			 const char *path, const struct ks_finding *f)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	bool found = false;
+	unsigned p;
+
+	if (git_commit_lookup(&c, h->repo, cid) < 0)
+		return false;
+	if (git_commit_tree(&tree, c) < 0) {
+		git_commit_free(c);
+		return false;
+	}
+	for (p = 0; p < git_commit_parentcount(c) && !found; p++) {
+		git_commit *pc = NULL;
+		git_tree *pt = NULL;
+		git_tree_entry *e = NULL;
+		git_diff *diff = NULL;
+		git_diff_options dopts;
+		size_t i;
+
+		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+		if (git_commit_parent(&pc, c, p) < 0 ||
+		    git_commit_tree(&pt, pc) < 0) {
+			git_commit_free(pc);
+			continue;
+		}
+		if (!git_tree_entry_bypath(&e, pt, path) &&
+		    git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+			found = blob_has(h, git_tree_entry_id(e), f);
+		git_tree_entry_free(e);
+		dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+		if (!found && !git_diff_tree_to_tree(&diff, h->repo, pt, tree,
+						     &dopts)) {
+			for (i = 0; i < git_diff_num_deltas(diff) && !found;
+			     i++) {
+				const git_diff_delta *d =
+					git_diff_get_delta(diff, i);
+
+				if (d->status == GIT_DELTA_DELETED)
+					found = blob_has(h, &d->old_file.id, f);
+			}
+			git_diff_free(diff);
+		}
+		git_tree_free(pt);
+		git_commit_free(pc);
+	}
+	git_tree_free(tree);
+	git_commit_free(c);
+	return found;
+}
+
+/* Replaces every secret of fs that occurs in s by its redaction. */
+static char *redact_text(const char *s, const struct ks_findings *fs)
+{
+	struct ks_buf b = KS_BUF_INIT;
+	size_t len = strlen(s), pos = 0, i;
+
+	while (pos < len) {
+		size_t best = 0, at = SIZE_MAX;
+
+		for (i = 0; i < fs->nr; i++) {
+			const char *hit = memmem(s + pos, len - pos,
+						 fs->f[i].secret,
+						 fs->f[i].secret_len);
+
+			if (hit && (size_t)(hit - s) < at) {
+				at = (size_t)(hit - s);
+				best = i;
+			}
+		}
+		if (at == SIZE_MAX) {
+			ks_buf_adds(&b, s + pos);
+			break;
+		}
+		ks_buf_add(&b, s + pos, at - pos);
+		ks_redact(&b, (const unsigned char *)fs->f[best].secret,
+			  fs->f[best].secret_len);
+		pos = at + fs->f[best].secret_len;
+	}
+	return ks_buf_detach(&b, NULL);
+}
+
+static void clone_finding(struct ks_finding *dst, const struct ks_finding *src,
+			  const char *path)
+{
+	*dst = *src;
+	dst->path = xstrdup(path);
+	dst->secret = xmemdupz(src->secret, src->secret_len);
+	dst->redacted = xstrdup(src->redacted);
+	dst->snippet = xmemdupz(src->snippet, src->snippet_len);
+	dst->commit = NULL;
+	dst->occ = NULL;
+	dst->occ_nr = 0;
+	ks_finding_fingerprint(dst);
+}
+
+/* Position of a commit id in the ordered commit list, or SIZE_MAX. */
+static size_t commit_index(const struct oidset *pos, const char *hex)
+{
+	git_oid id;
+	size_t slot;
+
+	if (git_oid_fromstr(&id, hex) < 0 || !oidset_has(pos, &id, &slot))
+		return SIZE_MAX;
+	return pos->val[slot];
+}
+
+static int cmp_key(const struct ks_finding *a, const struct ks_finding *b)
+{
+	int c = strcmp(a->rule->id, b->rule->id);
+
+	if (c)
+		return c;
+	c = strcmp(a->path, b->path);
+	if (c)
+		return c;
+	return strcmp(a->secret_sha256, b->secret_sha256);
+}
+
+static size_t *sort_index_ctx_order;
+static const struct ks_finding *sort_index_ctx;
+
+static int cmp_dedupe(const void *va, const void *vb)
+{
+	const struct ks_finding *a = &sort_index_ctx[*(const size_t *)va];
+	const struct ks_finding *b = &sort_index_ctx[*(const size_t *)vb];
+	int c = cmp_key(a, b);
+
+	if (c)
+		return c;
+	/* earliest commit first, then earliest line */
+	if (sort_index_ctx_order[*(const size_t *)va] !=
+	    sort_index_ctx_order[*(const size_t *)vb])
+		return sort_index_ctx_order[*(const size_t *)va] <
+				       sort_index_ctx_order[*(const size_t *)vb]
+			       ? -1
+			       : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return a->col < b->col ? -1 : a->col > b->col;
+}
+
+int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
+			 struct ks_stats *st)
+{
+	struct prov pv;
+	struct ks_findings out = KS_FINDINGS_INIT;
+	size_t i, j, *order = NULL, *idx = NULL;
+	static const unsigned char zero[20];
+
+	memset(&pv, 0, sizeof(pv));
+	pv.h = h;
+	for (i = 0; i < fs->nr; i++)
+		if (memcmp(fs->f[i].blob, zero, sizeof(zero))) {
+			git_oid id;
+
+			memcpy(id.id, fs->f[i].blob, sizeof(id.id));
+			oidset_put(&pv.interesting, &id, NULL);
+		}
+	/* the provenance walk: only when something was found */
+	if (pv.interesting.nr) {
+		topo_sort(h);
+		for (i = 0; i < h->commit_nr; i++) {
+			git_commit *c = NULL;
+			git_tree *tree = NULL, *ptree[8] = { NULL };
+			size_t pn, p;
+
+			pv.commit = i;
+			if (git_commit_lookup(&c, h->repo, &h->commits[i].id) < 0)
+				continue;
+			pn = KS_MIN((size_t)git_commit_parentcount(c), (size_t)8);
+			for (p = 0; p < pn; p++) {
+				git_commit *pc = NULL;
+
+				/* a parent past a shallow boundary is absent:
+				 * compare with nothing */
+				if (!git_commit_parent(&pc, c, (unsigned)p))
+					git_commit_tree(&ptree[p], pc);
+				git_commit_free(pc);
+			}
+			if (!git_commit_tree(&tree, c))
+				diff_tree(&pv, tree, ptree, pn, "", 0);
+			git_tree_free(tree);
+			for (p = 0; p < pn; p++)
+				git_tree_free(ptree[p]);
+			git_commit_free(c);
+		}
+		if (pv.depth_error)
+			ks_stats_error(st, h->label,
+				       "trees nested deeper than %d levels were not attributed",
+				       KS_MAX_TREE_DEPTH);
+	}
+
+	/* one finding per (blob finding, path); messages keep their path */
+	for (i = 0; i < fs->nr; i++) {
+		struct ks_finding *f = &fs->f[i];
+		size_t slot, k;
+		bool attributed = false;
+		git_oid id;
+
+		f->history = true;
+		if (!memcmp(f->blob, zero, sizeof(zero))) {
+			struct ks_finding *n;
+
+			ALLOC_GROW(out.f, out.nr + 1, out.alloc);
+			n = &out.f[out.nr++];
+			clone_finding(n, f, f->path);
+			if (!strncmp(f->path, "commit-message:", 15)) {
+				git_oid cid;
+
+				if (!git_oid_fromstr(&cid, f->path + 15))
+					commit_info(h, &cid, &n->commit);
+			}
+			continue;
+		}
+		memcpy(id.id, f->blob, sizeof(id.id));
+		if (!oidset_has(&pv.interesting, &id, &slot))
+			continue;
+		for (k = 0; k < pv.in_nr; k++) {
+			struct ks_finding *n;
+			size_t occ_alloc = 0;
+
+			if (pv.in[k].blob != slot)
+				continue;
+			attributed = true;
+			/* with --all-occurrences, later intros of the same
+			 * path fold into the first one's list */
+			for (j = 0; j < k; j++)
+				if (pv.in[j].blob == slot &&
+				    !strcmp(pv.in[j].path, pv.in[k].path))
+					break;
+			if (j < k)
+				continue;
+			if (carried_over(h, &h->commits[pv.in[k].commit].id,
+					 pv.in[k].path, f))
+				continue;
+			ALLOC_GROW(out.f, out.nr + 1, out.alloc);
+			n = &out.f[out.nr++];
+			clone_finding(n, f, pv.in[k].path);
+			commit_info(h, &h->commits[pv.in[k].commit].id,
+				    &n->commit);
+			n->present_at_head = present_at_head(h, n);
+			if (!h->opts.all_occurrences)
+				continue;
+			for (j = k; j < pv.in_nr; j++) {
+				if (pv.in[j].blob != slot ||
+				    strcmp(pv.in[j].path, pv.in[k].path))
+					continue;
+				ALLOC_GROW(n->occ, n->occ_nr + 1, occ_alloc);
+				git_oid_tostr(n->occ[n->occ_nr].commit, 41,
+					      &h->commits[pv.in[j].commit].id);
+				n->occ[n->occ_nr].path = xstrdup(pv.in[j].path);
+				n->occ_nr++;
+			}
+		}
+		if (!attributed &&
+		    (!strncmp(f->path, "unreachable-blob:", 17) ||
+		     oidset_has(&h->refonly, &id, NULL))) {
+			/* --all-objects: a blob no commit reaches */
+			struct ks_finding *n;
+
+			ALLOC_GROW(out.f, out.nr + 1, out.alloc);
+			n = &out.f[out.nr++];
+			clone_finding(n, f, f->path);
+		}
+	}
+
+	/* merge repeats of (rule, path, secret): keep the earliest commit */
+	order = xcalloc(out.nr ? out.nr : 1, sizeof(*order));
+	idx = xcalloc(out.nr ? out.nr : 1, sizeof(*idx));
+	{
+		struct oidset pos = { 0 };
+
+		for (i = 0; out.nr && i < h->commit_nr; i++) {
+			size_t slot = oidset_put(&pos, &h->commits[i].id, NULL);
+
+			pos.val[slot] = i;
+		}
+		for (i = 0; i < out.nr; i++) {
+			idx[i] = i;
+			order[i] = out.f[i].commit
+					   ? commit_index(&pos,
+							  out.f[i].commit->id)
+					   : SIZE_MAX;
+		}
+		oidset_clear(&pos);
+	}
+	sort_index_ctx = out.f;
+	sort_index_ctx_order = order;
+	if (out.nr > 1)
+		qsort(idx, out.nr, sizeof(*idx), cmp_dedupe);
+	{
+		struct ks_findings merged = KS_FINDINGS_INIT;
+		struct ks_findings drop = KS_FINDINGS_INIT;
+
+		for (i = 0; i < out.nr; i++) {
+			struct ks_finding *f = &out.f[idx[i]];
+			struct ks_findings *to =
+				i && !cmp_key(f, &out.f[idx[i - 1]]) ? &drop
+								     : &merged;
+
+			ALLOC_GROW(to->f, to->nr + 1, to->alloc);
+			to->f[to->nr++] = *f;
+		}
+		free(out.f);
+		ks_findings_release(&drop);
+		ks_findings_release(fs);
+		*fs = merged;
+	}
+	/* a commit summary may hold a secret (a key in a message) */
+	if (!h->opts.no_redact)
+		for (i = 0; i < fs->nr; i++)
+			if (fs->f[i].commit) {
+				char *r = redact_text(fs->f[i].commit->summary,
+						      fs);
+
+				free(fs->f[i].commit->summary);
+				fs->f[i].commit->summary = r;
+			}
+	free(order);
+	free(idx);
+	for (i = 0; i < pv.in_nr; i++)
+		free(pv.in[i].path);
+	free(pv.in);
+	oidset_clear(&pv.interesting);
+	(void)st;
+	return 0;
+}
