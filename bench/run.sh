@@ -106,6 +106,10 @@ CMD[ks-empty]=$(q "$KS" scan "$EMPTY")
 if [ -n "$HIST" ]; then
     CMD[git-cat-file]=$(q git -C "$HIST" cat-file --batch-all-objects --batch --unordered)
     CMD[git-log-p]=$(q git -C "$HIST" log -p -U0 --full-history --all)
+    CMD[git-log-raw]=$(q git -C "$HIST" log --raw --no-abbrev --format=%H --all)
+    CMD[ks-hist]=$(q "$KS" history --repo "$HIST" -f json)
+    # a rule that finds nothing there: the same scan without the provenance walk
+    CMD[ks-hist-noprov]=$(q "$KS" history --repo "$HIST" --enable-rule age-secret-key -f json)
     meta history "$HIST"
     meta history_stats "$(tr '\n' ' ' < "$DIR/history.stats")"
 fi
@@ -137,7 +141,15 @@ bench t23 ks rg1 rg10
 echo "== t8: start-up, $((RUNS * 10)) runs"
 hyperfine -N -i --style basic --warmup 3 --runs $((RUNS * 10)) --export-json "$OUT/t8-r1.json" \
     -n ks-empty "${CMD[ks-empty]}" >> "$OUT/hyperfine.log" 2>&1
-[ -n "$HIST" ] && bench hist git-cat-file git-log-p
+if [ -n "$HIST" ]; then
+    bench hist ks-hist ks-hist-noprov git-cat-file git-log-p git-log-raw
+    echo "== history: correctness and peak RSS"
+    "$KS" history --repo "$HIST" -f json -o "$OUT/history.json" 2> /dev/null || true
+    /usr/bin/time -v "$KS" history --repo "$HIST" -f json > /dev/null 2> "$OUT/rss-hist.txt" || true
+    meta hist_rss_kb "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/rss-hist.txt")"
+    meta hist_pack_kb "$(du -k "$HIST"/objects/pack/*.pack | sort -n | tail -1 | cut -f1)"
+    meta history_truth "$DIR/history.truth"
+fi
 
 # ---- T9: peak RSS ------------------------------------------------------------
 echo "== t9: peak RSS (tree)"
