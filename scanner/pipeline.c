@@ -16,6 +16,13 @@
 
 #define QUEUE_CAP 256
 
+static _Atomic unsigned long long bytes_done;
+
+unsigned long long ks_pipeline_bytes_done(void)
+{
+	return bytes_done;
+}
+
 struct result {
 	size_t seq;
 	struct ks_findings fs;
@@ -102,6 +109,7 @@ static void scan_memory(struct worker *w, const struct ks_job *job,
 	}
 	w->st.files_scanned++;
 	w->st.bytes_scanned += len;
+	bytes_done += len;
 	if (ks_scan_buffer(w->sc, data, len, &m, &m_nr))
 		ks_stats_error(&w->st, job->path, "%s", ks_error_last());
 	count_drops(m, m_nr, job->path, data, &w->st);

@@ -42,6 +42,9 @@ int ks_pipeline_run(const struct ks_job_source *src,
 		    const struct ks_pipeline_opts *opts,
 		    struct ks_findings *out, struct ks_stats *st);
 
+/* Bytes read by all workers so far (for progress displays). */
+unsigned long long ks_pipeline_bytes_done(void);
+
 /* The default worker count: the number of online CPUs (at least 1). */
 unsigned ks_default_threads(void);
 
