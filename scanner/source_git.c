@@ -334,14 +334,15 @@ int ks_history_open(struct ks_history **out, const struct ks_history_opts *o,
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION,
 			 o->paranoid ? 1 : 0);
 	/* Memory: every worker maps the packs through its own odb, so small
-	 * windows under one process-wide cap keep the resident part of a big
-	 * pack bounded; the object caches (delta bases, trees) are capped at
-	 * 32 MiB each. Measured on bench/'s 30,000-commit history (296 MiB
-	 * pack): 331 MiB peak at 1.2x `git cat-file --batch-all-objects`;
-	 * libgit2's default 256 MiB caches are 0.75x at 740 MiB. */
+	 * windows under one process-wide cap (128 MiB) bound the resident
+	 * part of any pack, and libgit2's object cache (delta bases, trees)
+	 * is capped at 128 MiB: peak RSS is bounded by these constants, not by
+	 * the pack size. Measured on bench/'s history (296 MiB pack): 572 MiB
+	 * at 0.85x `git cat-file --batch-all-objects`; a 32 MiB cache gives
+	 * 331 MiB but re-inflates trees (1.2x, provenance 3x slower). */
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)128 << 20);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)128 << 20);
 	rc = git_repository_open_ext(&h->repo, path, 0, NULL);
 	if (rc == GIT_EOWNER) {
 		ks_history_free(h);
@@ -858,7 +859,13 @@ struct ks_job_source ks_history_jobs(struct ks_history *h)
 
 /* ---- provenance ---- */
 
+/* Direct-mapped cache of trees for the provenance walk: a commit's parent
+ * was usually the commit just before it, so its changed subtrees are
+ * still here and only the commit's own changes are inflated. */
+#define TREE_CACHE_SLOTS 8192
+
 struct prov {
+	git_tree *tcache[TREE_CACHE_SLOTS];
 	struct ks_history *h;
 	struct oidset interesting;	/* blobs with findings */
 	struct intro *in;
@@ -994,6 +1001,21 @@ static void record(struct prov *pv, size_t blob, const char *path)
 
 #define KS_MAX_TREE_DEPTH 1024
 
+/* Returns a tree the cache owns (do not free), or NULL. */
+static git_tree *tree_get(struct prov *pv, const git_oid *id)
+{
+	size_t slot = oid_hash(id) & (TREE_CACHE_SLOTS - 1);
+	git_tree *t = pv->tcache[slot];
+
+	if (t && !git_oid_cmp(git_tree_id(t), id))
+		return t;
+	if (git_tree_lookup(&t, pv->h->repo, id) < 0)
+		return NULL;
+	git_tree_free(pv->tcache[slot]);
+	pv->tcache[slot] = t;
+	return t;
+}
+
 /* Blobs of interest in tree that differ from every parent tree's entry
  * at the same path; subtrees equal to a parent's are not entered. */
 static void diff_tree(struct prov *pv, git_tree *tree, git_tree **parents,
@@ -1029,17 +1051,24 @@ static void diff_tree(struct prov *pv, git_tree *tree, git_tree **parents,
 			join(&path, prefix, name);
 			record(pv, slot, path.ptr);
 		} else if (type == GIT_OBJECT_TREE) {
-			git_tree *sub = NULL, *psub[8];
+			git_tree *sub = tree_get(pv, id), *psub[8];
 			size_t k = KS_MIN(parent_nr, (size_t)8);
+			git_oid keep[8];
 
-			if (git_tree_lookup(&sub, pv->h->repo, id) < 0)
+			if (!sub)
 				continue;
+			/* the cache may evict while we recurse: hold refs */
+			git_object_dup((git_object **)&sub, (git_object *)sub);
 			for (p = 0; p < k; p++) {
 				psub[p] = NULL;
 				if (pe[p] &&
-				    git_tree_entry_type(pe[p]) == GIT_OBJECT_TREE)
-					git_tree_lookup(&psub[p], pv->h->repo,
-							git_tree_entry_id(pe[p]));
+				    git_tree_entry_type(pe[p]) == GIT_OBJECT_TREE) {
+					keep[p] = *git_tree_entry_id(pe[p]);
+					psub[p] = tree_get(pv, &keep[p]);
+					if (psub[p])
+						git_object_dup((git_object **)&psub[p],
+							       (git_object *)psub[p]);
+				}
 			}
 			join(&path, prefix, name);
 			{
@@ -1273,6 +1302,8 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 	size_t i, j, *order = NULL, *idx = NULL;
 	static const unsigned char zero[20];
 
+	double t0 = now_s();
+
 	memset(&pv, 0, sizeof(pv));
 	pv.h = h;
 	for (i = 0; i < fs->nr; i++)
@@ -1284,6 +1315,7 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 		}
 	/* the provenance walk: only when something was found */
 	if (pv.interesting.nr) {
+
 		topo_sort(h);
 		for (i = 0; i < h->commit_nr; i++) {
 			git_commit *c = NULL;
@@ -1299,12 +1331,21 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 
 				/* a parent past a shallow boundary is absent:
 				 * compare with nothing */
-				if (!git_commit_parent(&pc, c, (unsigned)p))
-					git_commit_tree(&ptree[p], pc);
+				if (!git_commit_parent(&pc, c, (unsigned)p)) {
+					ptree[p] = tree_get(&pv,
+							    git_commit_tree_id(pc));
+					if (ptree[p])
+						git_object_dup((git_object **)&ptree[p],
+							       (git_object *)ptree[p]);
+				}
 				git_commit_free(pc);
 			}
-			if (!git_commit_tree(&tree, c))
+			tree = tree_get(&pv, git_commit_tree_id(c));
+			if (tree) {
+				git_object_dup((git_object **)&tree,
+					       (git_object *)tree);
 				diff_tree(&pv, tree, ptree, pn, "", 0);
+			}
 			git_tree_free(tree);
 			for (p = 0; p < pn; p++)
 				git_tree_free(ptree[p]);
@@ -1316,6 +1357,9 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 				       KS_MAX_TREE_DEPTH);
 	}
 
+	ks_log_debug("provenance walk: %zu commits, %zu introductions in %.0f ms",
+		     h->commit_nr, pv.in_nr, (now_s() - t0) * 1000);
+	t0 = now_s();
 	/* one finding per (blob finding, path); messages keep their path */
 	for (i = 0; i < fs->nr; i++) {
 		struct ks_finding *f = &fs->f[i];
@@ -1390,6 +1434,8 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 		}
 	}
 
+	ks_log_debug("attribution: %zu findings in %.0f ms", out.nr,
+		     (now_s() - t0) * 1000);
 	/* merge repeats of (rule, path, secret): keep the earliest commit */
 	order = xcalloc(out.nr ? out.nr : 1, sizeof(*order));
 	idx = xcalloc(out.nr ? out.nr : 1, sizeof(*idx));
@@ -1447,6 +1493,8 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 	for (i = 0; i < pv.in_nr; i++)
 		free(pv.in[i].path);
 	free(pv.in);
+	for (i = 0; i < TREE_CACHE_SLOTS; i++)
+		git_tree_free(pv.tcache[i]);
 	oidset_clear(&pv.interesting);
 	(void)st;
 	return 0;
