@@ -44,6 +44,7 @@ enum {
 	OPT_PARANOID,
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
+	OPT_RECURSE,
 	OPT_THREADS = 'j',
 };
 
@@ -76,6 +77,7 @@ static const struct ks_opt history_opts[] = {
 	{ "all-occurrences", 0, OPT_ALL_OCC, NULL, "list every commit that added the secret's blob at each path" },
 	{ "allow-shallow", 0, OPT_ALLOW_SHALLOW, NULL, "a shallow clone's truncated history is not an incomplete scan" },
 	{ "paranoid", 0, OPT_PARANOID, NULL, "verify every object's hash while reading (slower)" },
+	{ "recurse-submodules", 0, OPT_RECURSE, NULL, "also scan, in each initialised submodule, the commits the history records" },
 	{ "progress", 0, OPT_PROGRESS, NULL, "progress on stderr (default: when stderr is a terminal)" },
 	{ "no-progress", 0, OPT_NO_PROGRESS, NULL, "no progress on stderr" },
 	{ "rules", 0, OPT_RULES, "FILE", "add the rules in FILE (repeatable)" },
@@ -221,6 +223,9 @@ static int handle(int id, const char *arg, void *payload)
 		break;
 	case OPT_PARANOID:
 		a->hist.paranoid = true;
+		break;
+	case OPT_RECURSE:
+		a->hist.recurse_submodules = true;
 		break;
 	case OPT_PROGRESS:
 		a->hist.progress = 1;

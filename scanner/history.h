@@ -27,10 +27,11 @@ struct ks_history_opts {
 	bool paranoid;
 	int progress;		/* -1 auto, 0 off, 1 on */
 	bool no_redact;		/* commit summaries keep their secrets */
+	bool recurse_submodules; /* scan initialised submodules' commits */
 };
 
 /* clang-format off */
-#define KS_HISTORY_OPTS_INIT { NULL, NULL, 0, INT64_MIN, INT64_MAX, false, false, false, false, -1, false }
+#define KS_HISTORY_OPTS_INIT { NULL, NULL, 0, INT64_MIN, INT64_MAX, false, false, false, false, -1, false, false }
 /* clang-format on */
 
 /* Opens the repository and resolves the revisions. Returns 0, or

@@ -37,6 +37,7 @@ struct worker {
 	struct ks_buf buf;
 	struct ks_stats st;
 	git_odb *odb;		/* opened on the first blob job */
+	const char *odb_dir;	/* the objects directory it reads */
 	bool started;
 };
 
@@ -139,6 +140,11 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 
 		/* each worker reads through an object database of its own:
 		 * one shared git_odb serialises readers on its pack locks */
+		if (w->odb && strcmp(w->odb_dir, job->odb)) {
+			/* a submodule's objects live elsewhere */
+			git_odb_free(w->odb);
+			w->odb = NULL;
+		}
 		if (!w->odb && git_odb_open(&w->odb, job->odb) < 0) {
 			const git_error *e = git_error_last();
 
@@ -147,6 +153,7 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 				       e ? e->message : "unknown error");
 			return;
 		}
+		w->odb_dir = job->odb;
 		memcpy(oid.id, job->oid, sizeof(job->oid));
 		if (git_odb_read(&obj, w->odb, &oid) < 0) {
 			const git_error *e = git_error_last();

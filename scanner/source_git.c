@@ -154,6 +154,17 @@ struct ks_history {
 	size_t refobj_nr, refobj_alloc;
 	struct oidset refonly;		/* blobs reached through those */
 	bool in_refobj;
+	/* --recurse-submodules */
+	char *prefix;			/* "path/" of this submodule, or "" */
+	struct submodule {
+		char *path;
+		git_oid *commit;	/* commits the superproject records */
+		size_t commit_nr, commit_alloc;
+	} *sub;
+	size_t sub_nr, sub_alloc;
+	struct ks_history **child;
+	size_t child_nr, child_alloc, child_pos;
+	bool subs_done;
 	size_t seq, job_total;
 	double progress_start, progress_next;
 	bool progress_done;
@@ -432,6 +443,15 @@ void ks_history_free(struct ks_history *h)
 	for (i = 0; i < h->gitlink_nr; i++)
 		free(h->gitlinks[i]);
 	free(h->gitlinks);
+	for (i = 0; i < h->sub_nr; i++) {
+		free(h->sub[i].path);
+		free(h->sub[i].commit);
+	}
+	free(h->sub);
+	for (i = 0; i < h->child_nr; i++)
+		ks_history_free(h->child[i]);
+	free(h->child);
+	free(h->prefix);
 	for (i = 0; i < h->refobj_nr; i++)
 		free(h->refobj[i].name);
 	free(h->refobj);
@@ -462,10 +482,19 @@ static struct ks_job *new_job(struct ks_history *h, char *path)
 	return j;
 }
 
+static char *with_prefix(const struct ks_history *h, const char *path)
+{
+	struct ks_buf b = KS_BUF_INIT;
+
+	ks_buf_adds(&b, h->prefix ? h->prefix : "");
+	ks_buf_adds(&b, path);
+	return ks_buf_detach(&b, NULL);
+}
+
 static void add_blob_job(struct ks_history *h, const git_oid *id,
 			 const char *path)
 {
-	struct ks_job *j = new_job(h, xstrdup(path));
+	struct ks_job *j = new_job(h, with_prefix(h, path));
 
 	j->odb = h->objects_dir;
 	memcpy(j->oid, id->id, sizeof(j->oid));
@@ -482,10 +511,35 @@ static void add_message_job(struct ks_history *h, const char *kind,
 
 	if (!msg || !*msg)
 		return;
-	ks_buf_addf(&p, "%s:%s", kind, name);
+	ks_buf_addf(&p, "%s%s:%s", h->prefix ? h->prefix : "", kind, name);
 	j = new_job(h, ks_buf_detach(&p, NULL));
 	j->mem = xstrdup(msg);
 	j->mem_len = strlen(msg);
+}
+
+static void list_gitlink(struct ks_history *h, const char *path);
+
+/* Remembers a gitlink's commit, to scan in the submodule's repository. */
+static void note_submodule(struct ks_history *h, const char *path,
+			   const git_oid *commit)
+{
+	struct submodule *sm = NULL;
+	size_t i;
+
+	for (i = 0; i < h->sub_nr; i++)
+		if (!strcmp(h->sub[i].path, path))
+			sm = &h->sub[i];
+	if (!sm) {
+		ALLOC_GROW(h->sub, h->sub_nr + 1, h->sub_alloc);
+		sm = &h->sub[h->sub_nr++];
+		memset(sm, 0, sizeof(*sm));
+		sm->path = xstrdup(path);
+	}
+	for (i = 0; i < sm->commit_nr; i++)
+		if (!git_oid_cmp(&sm->commit[i], commit))
+			return;
+	ALLOC_GROW(sm->commit, sm->commit_nr + 1, sm->commit_alloc);
+	sm->commit[sm->commit_nr++] = *commit;
 }
 
 static void list_gitlink(struct ks_history *h, const char *path)
@@ -497,7 +551,12 @@ static void list_gitlink(struct ks_history *h, const char *path)
 			return;
 	ALLOC_GROW(h->gitlinks, h->gitlink_nr + 1, h->gitlink_alloc);
 	h->gitlinks[h->gitlink_nr++] = xstrdup(path);
-	ks_stats_skip(h->st, path, KS_SKIP_GITLINK);
+	{
+		char *full = with_prefix(h, path);
+
+		ks_stats_skip(h->st, full, KS_SKIP_GITLINK);
+		free(full);
+	}
 }
 
 static void join(struct ks_buf *b, const char *prefix, const char *name)
@@ -565,7 +624,10 @@ static void enumerate_tree(struct ks_history *h, const git_oid *root,
 					xstrdup(path.ptr);
 				break;
 			case GIT_OBJECT_COMMIT:
-				list_gitlink(h, path.ptr);
+				if (h->opts.recurse_submodules)
+					note_submodule(h, path.ptr, id);
+				else
+					list_gitlink(h, path.ptr);
 				break;
 			default:
 				break;
@@ -768,6 +830,80 @@ static void progress(struct ks_history *h, bool last)
 static void walk_everything(struct ks_history *h);
 static bool produce_more(struct ks_history *h);
 
+static int next_history_job(void *ctx, struct ks_job *job);
+
+/* Opens the repository of each submodule the walk met (initialised ones:
+ * .git/modules/NAME or the work tree's submodule) and prepares a walk of
+ * the commits the superproject records there. */
+static void open_children(struct ks_history *h)
+{
+	size_t i, k;
+
+	for (i = 0; i < h->sub_nr; i++) {
+		struct submodule *sm = &h->sub[i];
+		git_repository *sr = NULL;
+		git_submodule *gsm = NULL;
+		struct ks_history *c;
+		struct ks_buf b = KS_BUF_INIT;
+
+		if (!git_submodule_lookup(&gsm, h->repo, sm->path)) {
+			if (git_submodule_open(&sr, gsm) < 0)
+				sr = NULL;
+			git_submodule_free(gsm);
+		}
+		if (!sr) {
+			ks_buf_addf(&b, "%smodules/%s",
+				    git_repository_commondir(h->repo), sm->path);
+			if (git_repository_open(&sr, b.ptr) < 0)
+				sr = NULL;
+			ks_buf_release(&b);
+		}
+		if (!sr) {
+			list_gitlink(h, sm->path);
+			ks_log_verbose("submodule '%s' is not initialised: not scanned",
+				       sm->path);
+			continue;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->opts = h->opts;
+		c->opts.revs = NULL;
+		c->opts.rev_nr = 1; /* no "all refs", no tag messages */
+		c->opts.since = INT64_MIN;
+		c->opts.until = INT64_MAX;
+		c->opts.all_objects = false;
+		c->opts.progress = 0;
+		c->st = h->st;
+		c->repo = sr;
+		ks_buf_addf(&b, "%s%s/", h->prefix ? h->prefix : "", sm->path);
+		c->prefix = ks_buf_detach(&b, NULL);
+		c->label = xstrdup(c->prefix);
+		ks_buf_addf(&b, "%sobjects", git_repository_commondir(sr));
+		c->objects_dir = ks_buf_detach(&b, NULL);
+		if (git_repository_odb(&c->odb, sr) < 0) {
+			ks_stats_error(h->st, sm->path,
+				       "cannot open the submodule's objects");
+			ks_history_free(c);
+			continue;
+		}
+		for (k = sm->commit_nr; k-- > 0;) {
+			git_commit *cm = NULL;
+			char hex[GIT_OID_HEXSZ + 1];
+
+			if (!git_commit_lookup(&cm, sr, &sm->commit[k])) {
+				push_commit(c, &sm->commit[k]);
+				git_commit_free(cm);
+				continue;
+			}
+			git_oid_tostr(hex, sizeof(hex), &sm->commit[k]);
+			ks_stats_error(h->st, sm->path,
+				       "submodule commit %s is not in its repository (fetch it to scan it)",
+				       hex);
+		}
+		ALLOC_GROW(h->child, h->child_nr + 1, h->child_alloc);
+		h->child[h->child_nr++] = c;
+	}
+}
+
 /* Runs the next step of the walk (one commit, then refs to trees and blobs,
  * then tag messages, then --all-objects), appending jobs. Returns false
  * when there is nothing left to do. */
@@ -813,6 +949,21 @@ static bool produce_more(struct ks_history *h)
 		if (h->opts.all_objects)
 			git_odb_foreach(h->odb, odb_cb, h);
 		return true;
+	}
+	if (!h->subs_done) {
+		h->subs_done = true;
+		open_children(h);
+		return true;
+	}
+	while (h->child_pos < h->child_nr) {
+		struct ks_job job;
+
+		if (next_history_job(h->child[h->child_pos], &job) > 0) {
+			ALLOC_GROW(h->jobs, h->job_nr + 1, h->job_alloc);
+			h->jobs[h->job_nr++] = job;
+			return true;
+		}
+		h->child_pos++;
 	}
 	return false;
 }
@@ -1303,7 +1454,26 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 	static const unsigned char zero[20];
 
 	double t0 = now_s();
+	struct ks_findings *subs = NULL;
 
+	/* findings inside submodules go to their own repository's walk */
+	if (h->child_nr) {
+		struct ks_findings mine = KS_FINDINGS_INIT;
+
+		subs = xcalloc(h->child_nr, sizeof(*subs));
+		for (i = 0; i < fs->nr; i++) {
+			struct ks_findings *to = &mine;
+
+			for (j = 0; j < h->child_nr; j++)
+				if (!strncmp(fs->f[i].path, h->child[j]->prefix,
+					     strlen(h->child[j]->prefix)))
+					to = &subs[j];
+			ALLOC_GROW(to->f, to->nr + 1, to->alloc);
+			to->f[to->nr++] = fs->f[i];
+		}
+		free(fs->f);
+		*fs = mine;
+	}
 	memset(&pv, 0, sizeof(pv));
 	pv.h = h;
 	for (i = 0; i < fs->nr; i++)
@@ -1374,10 +1544,15 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 			ALLOC_GROW(out.f, out.nr + 1, out.alloc);
 			n = &out.f[out.nr++];
 			clone_finding(n, f, f->path);
-			if (!strncmp(f->path, "commit-message:", 15)) {
+			{
+				const char *mp = f->path;
 				git_oid cid;
 
-				if (!git_oid_fromstr(&cid, f->path + 15))
+				if (h->prefix &&
+				    !strncmp(mp, h->prefix, strlen(h->prefix)))
+					mp += strlen(h->prefix);
+				if (!strncmp(mp, "commit-message:", 15) &&
+				    !git_oid_fromstr(&cid, mp + 15))
 					commit_info(h, &cid, &n->commit);
 			}
 			continue;
@@ -1478,6 +1653,26 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 		ks_findings_release(fs);
 		*fs = merged;
 	}
+	/* a submodule's paths are shown under its path in the superproject */
+	if (h->prefix && *h->prefix)
+		for (i = 0; i < fs->nr; i++) {
+			struct ks_finding *f = &fs->f[i];
+
+			if (!strncmp(f->path, h->prefix, strlen(h->prefix)))
+				continue;
+			{
+				char *np = with_prefix(h, f->path);
+
+				free(f->path);
+				f->path = np;
+				ks_finding_fingerprint(f);
+			}
+		}
+	for (j = 0; j < h->child_nr; j++) {
+		ks_history_attribute(h->child[j], &subs[j], st);
+		ks_findings_move(fs, &subs[j]);
+	}
+	free(subs);
 	/* a commit summary may hold a secret (a key in a message) */
 	if (!h->opts.no_redact)
 		for (i = 0; i < fs->nr; i++)

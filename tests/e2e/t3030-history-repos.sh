@@ -306,4 +306,40 @@ test_expect_success 'a gitlink (submodule entry) is listed as skipped (gitlink),
 	test_cmp expect actual
 '
 
+test_expect_success '--recurse-submodules scans an initialised submodule under its path' '
+	git init -q -b main lib &&
+	printf "GROQ_API_KEY=%s\n" "$(genkey groq)" >lib/k.env &&
+	commit_all lib "lib key" &&
+	lc=$(git -C lib rev-parse HEAD) &&
+	git init -q -b main app &&
+	echo hi >app/README &&
+	commit_all app init &&
+	git -C app -c protocol.file.allow=always submodule -q add "$PWD/lib" vendor/lib &&
+	git -C app commit -q -m "add lib" &&
+	test_expect_code 0 keysnare history --repo app -f json >plain.json 2>err &&
+	ksjson skipped plain.json >s &&
+	test_grep "gitlink vendor/lib" s &&
+	test_expect_code 1 keysnare history --repo app --recurse-submodules -f json >out.json 2>err &&
+	test "$(ksjson get out.json findings.#)" = 1 &&
+	test "$(ksjson get out.json findings.0.path)" = vendor/lib/k.env &&
+	test "$(ksjson get out.json findings.0.commit.id)" = "$lc" &&
+	ksjson skipped out.json >s2 &&
+	test_grep -v gitlink s2
+'
+
+test_expect_success '--recurse-submodules lists a submodule that is not initialised' '
+	git init -q -b main other &&
+	echo x >other/x.txt &&
+	commit_all other init &&
+	sub=$(git -C other rev-parse HEAD) &&
+	git init -q -b main repo &&
+	echo hi >repo/README &&
+	git -C repo add README &&
+	git -C repo update-index --add --cacheinfo "160000,$sub,vendor/sub" &&
+	git -C repo commit -q -m "a gitlink" &&
+	test_expect_code 0 keysnare history --repo repo --recurse-submodules -f json >out.json 2>err &&
+	ksjson skipped out.json >s &&
+	test_grep "gitlink vendor/sub" s
+'
+
 test_done
