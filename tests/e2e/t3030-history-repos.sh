@@ -342,4 +342,21 @@ test_expect_success '--recurse-submodules lists a submodule that is not initiali
 	test_grep "gitlink vendor/sub" s
 '
 
+test_expect_success 'a linked worktree scans the same history as its main work tree' '
+	git init -q -b main repo &&
+	printf "GROQ_API_KEY=%s\n" "$(genkey groq)" >repo/app.env &&
+	commit_all repo "add key" &&
+	git -C repo worktree add -q -b side ../wt &&
+	echo x >wt/other.txt &&
+	git -C wt add other.txt &&
+	git -C wt commit -q -m side &&
+	test_expect_code 1 keysnare history --repo repo -f json >main.json 2>err &&
+	test_expect_code 1 keysnare history --repo wt -f json >wt.json 2>err &&
+	ksjson findings main.json >a &&
+	ksjson findings wt.json >b &&
+	test_cmp a b &&
+	test_line_count = 1 a &&
+	test "$(ksjson get wt.json stats.commits)" = 2
+'
+
 test_done
