@@ -74,7 +74,7 @@ static const struct ks_opt history_opts[] = {
 	{ "since", 0, OPT_SINCE, "DATE", "only commits committed on or after DATE (YYYY-MM-DD[THH:MM:SS], or @unixtime)" },
 	{ "until", 0, OPT_UNTIL, "DATE", "only commits committed on or before DATE" },
 	{ "all-objects", 0, OPT_ALL_OBJECTS, NULL, "also scan blobs no ref reaches (dangling, unreachable)" },
-	{ "all-occurrences", 0, OPT_ALL_OCC, NULL, "list every commit that added the secret's blob at each path" },
+	{ "all-occurrences", 0, OPT_ALL_OCC, NULL, "list every commit whose tree holds the secret at the finding's path" },
 	{ "allow-shallow", 0, OPT_ALLOW_SHALLOW, NULL, "a shallow clone's truncated history is not an incomplete scan" },
 	{ "paranoid", 0, OPT_PARANOID, NULL, "verify every object's hash while reading (slower)" },
 	{ "recurse-submodules", 0, OPT_RECURSE, NULL, "also scan, in each initialised submodule, the commits the history records" },

@@ -1385,6 +1385,67 @@ static char *redact_text(const char *s, const struct ks_findings *fs)
 	return ks_buf_detach(&b, NULL);
 }
 
+/* --all-occurrences: every selected commit whose tree holds the secret at
+ * the finding's path (a blob version that contains it), in ancestry order. */
+static void list_occurrences(struct ks_history *h, struct ks_findings *fs)
+{
+	/* per finding: blob -> 1 when it holds the secret, 0 when not */
+	struct oidset *verdict = xcalloc(fs->nr ? fs->nr : 1, sizeof(*verdict));
+	size_t i, k, *alloc = xcalloc(fs->nr ? fs->nr : 1, sizeof(*alloc));
+	size_t plen = h->prefix ? strlen(h->prefix) : 0;
+
+	for (i = 0; i < h->commit_nr; i++) {
+		git_commit *c = NULL;
+		git_tree *tree = NULL;
+		char hex[GIT_OID_HEXSZ + 1];
+
+		if (git_commit_lookup(&c, h->repo, &h->commits[i].id) < 0)
+			continue;
+		if (git_commit_tree(&tree, c) < 0) {
+			git_commit_free(c);
+			continue;
+		}
+		git_oid_tostr(hex, sizeof(hex), &h->commits[i].id);
+		for (k = 0; k < fs->nr; k++) {
+			struct ks_finding *f = &fs->f[k];
+			const char *path = f->path;
+			git_tree_entry *e = NULL;
+			size_t slot;
+			bool added, has;
+
+			if (!f->commit || !strncmp(path, "commit-message:", 15))
+				continue;
+			if (plen && !strncmp(path, h->prefix, plen))
+				path += plen;
+			if (git_tree_entry_bypath(&e, tree, path) < 0)
+				continue;
+			if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+				git_tree_entry_free(e);
+				continue;
+			}
+			slot = oidset_put(&verdict[k], git_tree_entry_id(e),
+					  &added);
+			if (added)
+				verdict[k].val[slot] =
+					blob_has(h, git_tree_entry_id(e), f);
+			has = verdict[k].val[slot] == 1;
+			git_tree_entry_free(e);
+			if (!has)
+				continue;
+			ALLOC_GROW(f->occ, f->occ_nr + 1, alloc[k]);
+			memcpy(f->occ[f->occ_nr].commit, hex, sizeof(hex));
+			f->occ[f->occ_nr].path = xstrdup(f->path);
+			f->occ_nr++;
+		}
+		git_tree_free(tree);
+		git_commit_free(c);
+	}
+	for (k = 0; k < fs->nr; k++)
+		oidset_clear(&verdict[k]);
+	free(verdict);
+	free(alloc);
+}
+
 static void clone_finding(struct ks_finding *dst, const struct ks_finding *src,
 			  const char *path)
 {
@@ -1562,7 +1623,6 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 			continue;
 		for (k = 0; k < pv.in_nr; k++) {
 			struct ks_finding *n;
-			size_t occ_alloc = 0;
 
 			if (pv.in[k].blob != slot)
 				continue;
@@ -1584,18 +1644,6 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 			commit_info(h, &h->commits[pv.in[k].commit].id,
 				    &n->commit);
 			n->present_at_head = present_at_head(h, n);
-			if (!h->opts.all_occurrences)
-				continue;
-			for (j = k; j < pv.in_nr; j++) {
-				if (pv.in[j].blob != slot ||
-				    strcmp(pv.in[j].path, pv.in[k].path))
-					continue;
-				ALLOC_GROW(n->occ, n->occ_nr + 1, occ_alloc);
-				git_oid_tostr(n->occ[n->occ_nr].commit, 41,
-					      &h->commits[pv.in[j].commit].id);
-				n->occ[n->occ_nr].path = xstrdup(pv.in[j].path);
-				n->occ_nr++;
-			}
 		}
 		if (!attributed &&
 		    (!strncmp(f->path, "unreachable-blob:", 17) ||
@@ -1653,6 +1701,8 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 		ks_findings_release(fs);
 		*fs = merged;
 	}
+	if (h->opts.all_occurrences)
+		list_occurrences(h, fs);
 	/* a submodule's paths are shown under its path in the superproject */
 	if (h->prefix && *h->prefix)
 		for (i = 0; i < fs->nr; i++) {

@@ -372,4 +372,25 @@ test_expect_success 'history --help, help history; unknown option and bad -f are
 	test_expect_code 3 keysnare history --repo repo -j 0 >out 2>err
 '
 
+test_expect_success '--all-occurrences lists every commit whose tree still holds the key' '
+	git init -q -b main repo &&
+	k=$(genkey groq) &&
+	printf "GROQ_API_KEY=%s\n" "$k" >repo/a.env &&
+	commit_all repo one &&
+	c1=$(git -C repo rev-parse HEAD) &&
+	printf "GROQ_API_KEY=%s\n# edited\n" "$k" >repo/a.env &&
+	commit_all repo two &&
+	c2=$(git -C repo rev-parse HEAD) &&
+	echo x >repo/README &&
+	commit_all repo three &&
+	c3=$(git -C repo rev-parse HEAD) &&
+	echo "# key gone" >repo/a.env &&
+	commit_all repo four &&
+	test_expect_code 1 keysnare history --repo repo --all-occurrences -f json >out.json 2>err &&
+	test "$(ksjson get out.json findings.#)" = 1 &&
+	gitrepo occurrences out.json 0 >actual &&
+	printf "%s a.env\n" "$c1" "$c2" "$c3" | sort >expect &&
+	test_cmp expect actual
+'
+
 test_done
