@@ -492,7 +492,7 @@ static void test_deep_nesting_rejected(void **state)
 		ks_buf_addch(&text, '[');
 	assert_int_equal(ks_ruleset_load(&set, text.ptr, text.len, "t.yml"),
 			 KS_EINVALID);
-	assert_true(t_now_ms() - t0 < 1000);
+	assert_true(t_now_ms() - t0 < 10000); /* hang gate */
 	assert_non_null(strstr(set.diag[0], "nesting deeper than 64"));
 	ks_ruleset_release(&set);
 	ks_buf_release(&text);
@@ -533,7 +533,7 @@ static void test_load_file(void **state)
 	assert_int_equal(mkfifo(path, 0600), 0);
 	t0 = t_now_ms();
 	assert_int_equal(ks_ruleset_load_file(&set, path), KS_EINVALID);
-	assert_true(t_now_ms() - t0 < 1000);
+	assert_true(t_now_ms() - t0 < 10000); /* hang gate */
 	assert_non_null(strstr(set.diag[0], "not a regular file"));
 	ks_ruleset_release(&set);
 	unlink(path);
@@ -727,7 +727,7 @@ static void test_template_determinism(void **state)
  * Fails while expand_one() calls strstr(s + 2, "}}") per position. */
 static void test_template_linear_time(void **state)
 {
-	size_t n = 240000;
+	size_t n = (size_t)2 << 20;
 	char *t = malloc(n + 1);
 	struct ks_buf b = KS_BUF_INIT;
 	uint64_t rng = 1;
@@ -742,8 +742,10 @@ static void test_template_linear_time(void **state)
 	assert_int_equal(b.len, n);
 	free(t);
 	ks_buf_release(&b);
-	if (ms > 250)
-		fail_msg("240 KB of '{' took %.0f ms", ms);
+	/* a hang gate (the quadratic version needed 1.6 s for 320 KB, so
+	 * minutes for this input); speed itself is bench/'s business */
+	if (ms > 10000)
+		fail_msg("2 MB of '{' took %.0f ms", ms);
 }
 
 int main(void)

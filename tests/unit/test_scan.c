@@ -338,7 +338,7 @@ static void test_context_long_line_time(void **state)
 {
 	struct env e;
 	struct ks_buf d = KS_BUF_INIT;
-	size_t k, w, keys = 100, words = 2000, total = (size_t)1 << 20;
+	size_t k, w, keys = 10, words = 20000, total = (size_t)5 << 20;
 	double t0, ms;
 	int rc;
 
@@ -359,8 +359,10 @@ static void test_context_long_line_time(void **state)
 	ms = t_now_ms() - t0;
 	assert_int_equal(rc, 0);
 	assert_int_equal(kept_nr(&e), keys);
-	if (ms > 500)
-		fail_msg("1 MB line, %zu keys, %zu context words: %.0f ms",
+	/* a hang gate, not a speed test (bench/ measures speed): the
+	 * quadratic version took 14 s on this input */
+	if (ms > 10000)
+		fail_msg("5 MB line, %zu keys, %zu context words: %.0f ms",
 			 keys, words, ms);
 	ks_buf_release(&d);
 	env_release(&e);
@@ -462,7 +464,7 @@ static void test_redos_match_limit(void **state)
 		rc = scan(&e, d.ptr, d.len);
 		ms = t_now_ms() - t0;
 		assert_int_equal(rc, KS_EREGEX);
-		if (ms > 1000)
+		if (ms > 10000) /* hang gate */
 			fail_msg("%s: %.0f ms", pats[i], ms);
 		assert_non_null(strstr(ks_error_last(), "redos-rule"));
 		assert_non_null(kept_of(&e, "tk-key"));
@@ -501,7 +503,7 @@ static void test_redos_polynomial(void **state)
 		rc = scan(&e, d.ptr, d.len);
 		ms = t_now_ms() - t0;
 		assert_int_equal(rc, KS_EREGEX);
-		if (ms > 1000)
+		if (ms > 10000) /* hang gate */
 			fail_msg("%s: %.0f ms", pats[i], ms);
 		ks_buf_release(&d);
 		ks_buf_release(&y);
@@ -632,7 +634,7 @@ static void test_default_rules_near_miss_time(void **state)
 	}
 	print_message("slowest near-miss scan: %.1f ms (%s)\n", worst,
 		      worst_id);
-	if (worst > 2000)
+	if (worst > 10000) /* hang gate */
 		fail_msg("rule '%s' took %.0f ms on a 64 KiB near miss",
 			 worst_id, worst);
 	ks_buf_release(&d);
