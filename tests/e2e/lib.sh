@@ -34,6 +34,8 @@
 #	as_unpriv CMD...            runs CMD as an unprivileged user (setpriv
 #	                            to 65534 when root; as is when not root)
 #	unpriv_setup_ok             that user can reach the test directory
+#	write_rule FILE ID          a valid custom rule file (acme_ + 32 lowercase
+#	                            alphanumerics) with rule id ID
 #	check_no_leak FILE KEYFILE  no key of KEYFILE (one a line), nor any piece
 #	                            of one longer than a quarter of it, in FILE
 #	$LF                         a newline (for file names)
@@ -87,6 +89,31 @@ say() { printf '%s\n' "$*"; }
 keysnare() { "$KEYSNARE" "$@"; }
 
 genkey() { "$PYTHON" "$E2E_DIR/keygen.py" "$@"; }
+
+# write_rule FILE ID: a valid custom rule for acme_ + 32 lowercase alnum
+write_rule() {
+	cat >"$1" <<-EOF
+	# custom rules for the Acme API
+	rules:
+	  - id: $2
+	    name: Acme API token
+	    description: Acme internal API token.
+	    pattern: '\b(acme_[a-z0-9]{32})\b'
+	    keywords: [acme_]
+	    min_entropy: 3.0
+	    severity: high
+	    tags: [internal]
+	    remediation: Revoke it at https://acme.invalid/tokens and load it from the environment.
+	    examples:
+	      - input: 'ACME_TOKEN={{secret}}'
+	        secret: 'acme_{{lalnum:32}}'
+	      - input: 'token: "{{secret}}"'
+	        secret: 'acme_{{lalnum:32}}'
+	    negative_examples:
+	      - 'ACME_TOKEN=acme_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+	      - 'acme_{{lalnum:31}}'
+	EOF
+}
 
 ksjson() { "$PYTHON" "$E2E_DIR/ksjson.py" "$@"; }
 

@@ -12,30 +12,6 @@ github-fine-grained-pat gitlab-pat slack-bot-token slack-webhook-url
 stripe-secret-key npm-access-token pypi-upload-token sendgrid-api-key
 private-key jwt generic-credential-assignment'
 
-# write_rule FILE ID: a valid custom rule for acme_ + 32 lowercase alnum
-write_rule() {
-	cat >"$1" <<-EOF
-	# custom rules for the Acme API
-	rules:
-	  - id: $2
-	    name: Acme API token
-	    description: Acme internal API token.
-	    pattern: '\b(acme_[a-z0-9]{32})\b'
-	    keywords: [acme_]
-	    min_entropy: 3.0
-	    severity: high
-	    tags: [internal]
-	    remediation: Revoke it at https://acme.invalid/tokens and load it from the environment.
-	    examples:
-	      - input: 'ACME_TOKEN={{secret}}'
-	        secret: 'acme_{{lalnum:32}}'
-	      - input: 'token: "{{secret}}"'
-	        secret: 'acme_{{lalnum:32}}'
-	    negative_examples:
-	      - 'ACME_TOKEN=acme_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
-	      - 'acme_{{lalnum:31}}'
-	EOF
-}
 
 test_expect_success 'rules list shows at least 35 rules, one a line, and a count' '
 	keysnare rules list >list &&
