@@ -5,10 +5,10 @@ O ?= build
 SANITIZE ?=
 PREFIX ?= /usr/local
 
-PKGS = libpcre2-8 libgit2 libcjson yaml-0.1 libcurl libhs
+PKGS = libpcre2-8 libgit2 libcjson yaml-0.1 libcurl libhs zlib
 DEBS = gcc make pkg-config git python3 python3-jsonschema clang \
        libclang-rt-14-dev libpcre2-dev libgit2-dev libcjson-dev libyaml-dev \
-       libcurl4-openssl-dev libcmocka-dev libvectorscan-dev
+       libcurl4-openssl-dev libcmocka-dev libvectorscan-dev zlib1g-dev
 
 CC ?= cc
 OPT ?= -O2 -g

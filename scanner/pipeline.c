@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <git2.h>
 #include "pipeline.h"
+#include "odb.h"
 #include "buf.h"
 #include "error.h"
 #include "finding.h"
@@ -145,7 +146,7 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 			git_odb_free(w->odb);
 			w->odb = NULL;
 		}
-		if (!w->odb && git_odb_open(&w->odb, job->odb) < 0) {
+		if (!w->odb && ks_odb_open(&w->odb, job->odb, NULL) < 0) {
 			const git_error *e = git_error_last();
 
 			ks_stats_error(&w->st, job->path,
@@ -155,6 +156,18 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 		}
 		w->odb_dir = job->odb;
 		memcpy(oid.id, job->oid, sizeof(job->oid));
+		{
+			/* a blob over --max-file-size is listed, never
+			 * inflated into memory */
+			size_t size = 0;
+			git_object_t type;
+
+			if (!git_odb_read_header(&size, &type, w->odb, &oid) &&
+			    size > opts->src->max_file_size) {
+				ks_stats_skip(&w->st, job->path, KS_SKIP_SIZE);
+				return;
+			}
+		}
 		if (git_odb_read(&obj, w->odb, &oid) < 0) {
 			const git_error *e = git_error_last();
 			char hex[GIT_OID_HEXSZ + 1];

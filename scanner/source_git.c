@@ -9,6 +9,7 @@
 #include "error.h"
 #include "finding.h"
 #include "log.h"
+#include "odb.h"
 #include "pipeline.h"
 #include "rules.h"
 #include "stats.h"
@@ -107,6 +108,7 @@ static void oidset_clear(struct oidset *s)
 /* A commit the walk selected. */
 struct commit_ref {
 	git_oid id;
+	git_oid tree;
 	int64_t time;
 	git_oid *parent;	/* owned */
 	unsigned parent_nr;
@@ -117,6 +119,7 @@ struct intro {
 	size_t blob;	/* slot in interesting */
 	char *path;
 	size_t commit;	/* index into the time-ordered commit list */
+	size_t seq;	/* order of recording, for ties */
 };
 
 struct pending_tree {
@@ -344,16 +347,20 @@ int ks_history_open(struct ks_history **out, const struct ks_history_opts *o,
 	ks_git_init();
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION,
 			 o->paranoid ? 1 : 0);
-	/* Memory: every worker maps the packs through its own odb, so small
-	 * windows under one process-wide cap (128 MiB) bound the resident
-	 * part of any pack, and libgit2's object cache (delta bases, trees)
-	 * is capped at 128 MiB: peak RSS is bounded by these constants, not by
-	 * the pack size. Measured on bench/'s history (296 MiB pack): 572 MiB
-	 * at 0.85x `git cat-file --batch-all-objects`; a 32 MiB cache gives
-	 * 331 MiB but re-inflates trees (1.2x, provenance 3x slower). */
+	/* Memory: small pack windows under one process-wide cap (128 MiB)
+	 * bound the resident part of any pack. libgit2's object cache holds
+	 * no trees or commits: the walk reads each tree and commit once, and
+	 * filling the cache (then evicting from it) cost more than it saved:
+	 * on bench/'s history (296 MiB pack) the walk took 2.1 s with a
+	 * 128 MiB cache and 0.9 s without, and the cache's parsed trees were
+	 * most of a 553 MiB peak RSS. Provenance keeps its own tree cache. */
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)128 << 20);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)128 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 (size_t)0);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT,
+			 (size_t)0);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
 	rc = git_repository_open_ext(&h->repo, path, 0, NULL);
 	if (rc == GIT_EOWNER) {
 		ks_history_free(h);
@@ -390,7 +397,8 @@ int ks_history_open(struct ks_history **out, const struct ks_history_opts *o,
 		free(msg);
 		return rc;
 	}
-	if (git_repository_odb(&h->odb, h->repo) < 0) {
+	if (ks_repo_safe_odb(h->repo, NULL, NULL) < 0 ||
+	    git_repository_odb(&h->odb, h->repo) < 0) {
 		rc = git_fail("cannot open the object database");
 		ks_history_free(h);
 		return rc;
@@ -572,6 +580,81 @@ static void join(struct ks_buf *b, const char *prefix, const char *name)
 	ks_buf_adds(b, name);
 }
 
+/* One entry of a raw tree object: "MODE NAME\0" and a 20-byte id. */
+struct rawent {
+	unsigned mode;
+	const char *name;
+	const unsigned char *id;
+};
+
+/* Reads the next entry at *p; returns 1, 0 at the end, or -1 when the
+ * tree is malformed. Parsing trees here, not through git_tree_lookup(),
+ * spares the walk libgit2's per-tree entry vectors and object cache
+ * (which costs more than it saves when each tree is read once). */
+static int rawtree_next(const unsigned char **p, const unsigned char *end,
+			struct rawent *e)
+{
+	const unsigned char *q = *p, *nul;
+	unsigned mode = 0;
+	int digits = 0;
+
+	if (q == end)
+		return 0;
+	while (q < end && *q >= '0' && *q <= '7' && digits < 7) {
+		mode = mode * 8 + (unsigned)(*q++ - '0');
+		digits++;
+	}
+	if (!digits || q == end || *q++ != ' ')
+		return -1;
+	nul = memchr(q, 0, (size_t)(end - q));
+	if (!nul || nul == q || (size_t)(end - nul - 1) < GIT_OID_RAWSZ)
+		return -1;
+	e->mode = mode;
+	e->name = (const char *)q;
+	e->id = nul + 1;
+	*p = nul + 1 + GIT_OID_RAWSZ;
+	return 1;
+}
+
+static git_object_t rawent_type(unsigned mode)
+{
+	switch (mode & 0170000) {
+	case 0040000:
+		return GIT_OBJECT_TREE;
+	case 0160000:
+		return GIT_OBJECT_COMMIT;
+	default:
+		return GIT_OBJECT_BLOB;
+	}
+}
+
+/* Reads a tree object's raw bytes; NULL after recording an error. */
+static git_odb_object *read_tree(struct ks_history *h, const git_oid *id,
+				 const char *where)
+{
+	git_odb_object *o = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (!git_odb_read(&o, h->odb, id)) {
+		if (git_odb_object_type(o) == GIT_OBJECT_TREE)
+			return o;
+		git_odb_object_free(o);
+		git_oid_tostr(hex, sizeof(hex), id);
+		ks_stats_error(h->st, *where ? where : "/",
+			       "object %s is not a tree", hex);
+		return NULL;
+	}
+	{
+		const git_error *e = git_error_last();
+
+		git_oid_tostr(hex, sizeof(hex), id);
+		ks_stats_error(h->st, *where ? where : "/",
+			       "cannot read tree %s: %s", hex,
+			       e ? e->message : "unknown error");
+	}
+	return NULL;
+}
+
 /* Queues the new blobs of tree id (and of its new subtrees). */
 static void enumerate_tree(struct ks_history *h, const git_oid *root,
 			   const char *root_prefix)
@@ -587,53 +670,58 @@ static void enumerate_tree(struct ks_history *h, const git_oid *root,
 	h->trees_todo[h->trees_todo_nr++].prefix = xstrdup(root_prefix);
 	while (h->trees_todo_nr) {
 		struct pending_tree pt = h->trees_todo[--h->trees_todo_nr];
-		git_tree *tree = NULL;
-		size_t i, n;
+		git_odb_object *tree = read_tree(h, &pt.id, pt.prefix);
+		const unsigned char *p, *end;
+		struct rawent e;
+		int rc;
 
-		if (git_tree_lookup(&tree, h->repo, &pt.id) < 0) {
-			char hex[GIT_OID_HEXSZ + 1];
-			const git_error *e = git_error_last();
-
-			git_oid_tostr(hex, sizeof(hex), &pt.id);
-			ks_stats_error(h->st, *pt.prefix ? pt.prefix : "/",
-				       "cannot read tree %s: %s", hex,
-				       e ? e->message : "unknown error");
+		if (!tree) {
 			free(pt.prefix);
 			continue;
 		}
-		n = git_tree_entrycount(tree);
-		for (i = 0; i < n; i++) {
-			const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-			const git_oid *id = git_tree_entry_id(e);
+		p = git_odb_object_data(tree);
+		end = p + git_odb_object_size(tree);
+		while ((rc = rawtree_next(&p, end, &e)) > 0) {
+			git_oid id;
 
-			join(&path, pt.prefix, git_tree_entry_name(e));
-			switch (git_tree_entry_type(e)) {
+			memcpy(id.id, e.id, GIT_OID_RAWSZ);
+			switch (rawent_type(e.mode)) {
 			case GIT_OBJECT_BLOB:
-				oidset_put(&h->blobs, id, &added);
-				if (added)
-					add_blob_job(h, id, path.ptr);
+				oidset_put(&h->blobs, &id, &added);
+				if (added) {
+					join(&path, pt.prefix, e.name);
+					add_blob_job(h, &id, path.ptr);
+				}
 				break;
 			case GIT_OBJECT_TREE:
-				oidset_put(&h->trees, id, &added);
+				oidset_put(&h->trees, &id, &added);
 				if (!added)
 					break;
+				join(&path, pt.prefix, e.name);
 				ALLOC_GROW(h->trees_todo, h->trees_todo_nr + 1,
 					   h->trees_todo_alloc);
-				h->trees_todo[h->trees_todo_nr].id = *id;
+				h->trees_todo[h->trees_todo_nr].id = id;
 				h->trees_todo[h->trees_todo_nr++].prefix =
 					xstrdup(path.ptr);
 				break;
-			case GIT_OBJECT_COMMIT:
+			default:
+				join(&path, pt.prefix, e.name);
 				if (h->opts.recurse_submodules)
-					note_submodule(h, path.ptr, id);
+					note_submodule(h, path.ptr, &id);
 				else
 					list_gitlink(h, path.ptr);
 				break;
-			default:
-				break;
 			}
 		}
-		git_tree_free(tree);
+		if (rc < 0) {
+			char hex[GIT_OID_HEXSZ + 1];
+
+			git_oid_tostr(hex, sizeof(hex), &pt.id);
+			ks_stats_error(h->st, *pt.prefix ? pt.prefix : "/",
+				       "tree %s is malformed; the entries after the damage are not scanned",
+				       hex);
+		}
+		git_odb_object_free(tree);
 		free(pt.prefix);
 	}
 	ks_buf_release(&path);
@@ -656,24 +744,28 @@ static void mark_seen(struct ks_history *h, const git_oid *commit_id)
 	git_commit_free(c);
 	while (nr) {
 		git_oid id = st[--nr];
-		git_tree *tree = NULL;
-		size_t i, n;
+		git_odb_object *tree = NULL;
+		const unsigned char *p, *end;
+		struct rawent e;
 
 		oidset_put(&h->trees, &id, &added);
-		if (!added || git_tree_lookup(&tree, h->repo, &id) < 0)
+		if (!added || git_odb_read(&tree, h->odb, &id) < 0)
 			continue;
-		n = git_tree_entrycount(tree);
-		for (i = 0; i < n; i++) {
-			const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		p = git_odb_object_data(tree);
+		end = p + git_odb_object_size(tree);
+		while (git_odb_object_type(tree) == GIT_OBJECT_TREE &&
+		       rawtree_next(&p, end, &e) > 0) {
+			git_oid eid;
 
-			if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-				oidset_put(&h->blobs, git_tree_entry_id(e), NULL);
-			} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			memcpy(eid.id, e.id, GIT_OID_RAWSZ);
+			if (rawent_type(e.mode) == GIT_OBJECT_BLOB) {
+				oidset_put(&h->blobs, &eid, NULL);
+			} else if (rawent_type(e.mode) == GIT_OBJECT_TREE) {
 				ALLOC_GROW(st, nr + 1, alloc);
-				st[nr++] = *git_tree_entry_id(e);
+				st[nr++] = eid;
 			}
 		}
-		git_tree_free(tree);
+		git_odb_object_free(tree);
 	}
 	free(st);
 }
@@ -735,6 +827,7 @@ static bool walk_one(struct ks_history *h)
 				mark_seen(h, git_commit_parent_id(c, i));
 		ALLOC_GROW(h->commits, h->commit_nr + 1, h->commit_alloc);
 		h->commits[h->commit_nr].id = id;
+		h->commits[h->commit_nr].tree = *git_commit_tree_id(c);
 		h->commits[h->commit_nr].time = t;
 		h->commits[h->commit_nr].parent_nr = git_commit_parentcount(c);
 		h->commits[h->commit_nr].parent =
@@ -879,7 +972,8 @@ static void open_children(struct ks_history *h)
 		c->label = xstrdup(c->prefix);
 		ks_buf_addf(&b, "%sobjects", git_repository_commondir(sr));
 		c->objects_dir = ks_buf_detach(&b, NULL);
-		if (git_repository_odb(&c->odb, sr) < 0) {
+		if (ks_repo_safe_odb(sr, NULL, NULL) < 0 ||
+		    git_repository_odb(&c->odb, sr) < 0) {
 			ks_stats_error(h->st, sm->path,
 				       "cannot open the submodule's objects");
 			ks_history_free(c);
@@ -1018,10 +1112,14 @@ struct ks_job_source ks_history_jobs(struct ks_history *h)
 struct prov {
 	git_tree *tcache[TREE_CACHE_SLOTS];
 	struct ks_history *h;
+	git_repository *repo;		/* this thread's handle */
+	const struct oidset *pos;	/* commit id -> index */
+	size_t from, to;		/* the commits this part walks */
 	struct oidset interesting;	/* blobs with findings */
 	struct intro *in;
 	size_t in_nr, in_alloc;
 	size_t commit;			/* index being processed */
+	size_t seq;			/* introductions recorded */
 	int depth_error;
 };
 
@@ -1138,15 +1236,21 @@ static void record(struct prov *pv, size_t blob, const char *path)
 {
 	size_t i;
 
+	/* the walk goes newest first: an earlier commit replaces a later
+	 * one's introduction of the same blob at the same path */
 	if (!pv->h->opts.all_occurrences)
 		for (i = 0; i < pv->in_nr; i++)
 			if (pv->in[i].blob == blob &&
-			    !strcmp(pv->in[i].path, path))
-				return; /* earliest already recorded */
+			    !strcmp(pv->in[i].path, path)) {
+				pv->in[i].commit = pv->commit;
+				pv->in[i].seq = pv->seq++;
+				return;
+			}
 	ALLOC_GROW(pv->in, pv->in_nr + 1, pv->in_alloc);
 	pv->in[pv->in_nr].blob = blob;
 	pv->in[pv->in_nr].path = xstrdup(path);
 	pv->in[pv->in_nr].commit = pv->commit;
+	pv->in[pv->in_nr].seq = pv->seq++;
 	pv->in_nr++;
 }
 
@@ -1160,7 +1264,7 @@ static git_tree *tree_get(struct prov *pv, const git_oid *id)
 
 	if (t && !git_oid_cmp(git_tree_id(t), id))
 		return t;
-	if (git_tree_lookup(&t, pv->h->repo, id) < 0)
+	if (git_tree_lookup(&t, pv->repo, id) < 0)
 		return NULL;
 	git_tree_free(pv->tcache[slot]);
 	pv->tcache[slot] = t;
@@ -1234,6 +1338,77 @@ static void diff_tree(struct prov *pv, git_tree *tree, git_tree **parents,
 		}
 	}
 	ks_buf_release(&path);
+}
+
+/* Walks commits [pv->from, pv->to) of the parents-first order, recording
+ * where the interesting blobs come in. */
+static void prov_part(struct prov *pv)
+{
+	struct ks_history *h = pv->h;
+	size_t i;
+
+	/* newest first: git packs store the newest version of a tree whole
+	 * and older ones as deltas against it, so this order reads each
+	 * delta base before the deltas that need it (oldest first re-resolved
+	 * long chains: 1.4 s against 0.x s on bench/'s history) */
+	for (i = pv->to; i-- > pv->from;) {
+		const struct commit_ref *cr = &h->commits[i];
+		git_tree *tree = NULL, *ptree[8] = { NULL };
+		size_t pn = KS_MIN((size_t)cr->parent_nr, (size_t)8), p;
+
+		pv->commit = i;
+		for (p = 0; p < pn; p++) {
+			git_commit *pc = NULL;
+			size_t slot;
+
+			/* the trees of selected commits were noted by the
+			 * walk; a parent outside the selection is read (one
+			 * past a shallow boundary is absent: compare with
+			 * nothing) */
+			if (oidset_has(pv->pos, &cr->parent[p], &slot))
+				ptree[p] = tree_get(pv,
+					&h->commits[pv->pos->val[slot]].tree);
+			else if (!git_commit_lookup(&pc, pv->repo,
+						    &cr->parent[p]))
+				ptree[p] = tree_get(pv, git_commit_tree_id(pc));
+			if (ptree[p])
+				git_object_dup((git_object **)&ptree[p],
+					       (git_object *)ptree[p]);
+			git_commit_free(pc);
+		}
+		tree = tree_get(pv, &cr->tree);
+		if (tree) {
+			git_object_dup((git_object **)&tree, (git_object *)tree);
+			diff_tree(pv, tree, ptree, pn, "", 0);
+		}
+		git_tree_free(tree);
+		for (p = 0; p < pn; p++)
+			git_tree_free(ptree[p]);
+	}
+}
+
+/* The provenance walk. (Splitting it over threads was measured slower:
+ * the threads share the pack's 16 MiB delta-base cache, and reading old
+ * and new trees at once evicts the bases each of them needs: 1.3 s on one
+ * thread, 2.4 s on two, on bench/'s history.) */
+static int cmp_intro(const void *va, const void *vb)
+{
+	const struct intro *a = va, *b = vb;
+
+	if (a->commit != b->commit)
+		return a->commit < b->commit ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void walk_parts(struct prov *pv, const struct oidset *pos)
+{
+	pv->pos = pos;
+	pv->from = 0;
+	pv->to = pv->h->commit_nr;
+	prov_part(pv);
+	/* in commit order, as the attribution below expects */
+	if (pv->in_nr > 1)
+		qsort(pv->in, pv->in_nr, sizeof(*pv->in), cmp_intro);
 }
 
 static void commit_info(struct ks_history *h, const git_oid *id,
@@ -1537,6 +1712,7 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 	}
 	memset(&pv, 0, sizeof(pv));
 	pv.h = h;
+	pv.repo = h->repo;
 	for (i = 0; i < fs->nr; i++)
 		if (memcmp(fs->f[i].blob, zero, sizeof(zero))) {
 			git_oid id;
@@ -1547,41 +1723,16 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 	/* the provenance walk: only when something was found */
 	if (pv.interesting.nr) {
 
+		struct oidset pos = { 0 };
+
 		topo_sort(h);
 		for (i = 0; i < h->commit_nr; i++) {
-			git_commit *c = NULL;
-			git_tree *tree = NULL, *ptree[8] = { NULL };
-			size_t pn, p;
+			size_t slot = oidset_put(&pos, &h->commits[i].id, NULL);
 
-			pv.commit = i;
-			if (git_commit_lookup(&c, h->repo, &h->commits[i].id) < 0)
-				continue;
-			pn = KS_MIN((size_t)git_commit_parentcount(c), (size_t)8);
-			for (p = 0; p < pn; p++) {
-				git_commit *pc = NULL;
-
-				/* a parent past a shallow boundary is absent:
-				 * compare with nothing */
-				if (!git_commit_parent(&pc, c, (unsigned)p)) {
-					ptree[p] = tree_get(&pv,
-							    git_commit_tree_id(pc));
-					if (ptree[p])
-						git_object_dup((git_object **)&ptree[p],
-							       (git_object *)ptree[p]);
-				}
-				git_commit_free(pc);
-			}
-			tree = tree_get(&pv, git_commit_tree_id(c));
-			if (tree) {
-				git_object_dup((git_object **)&tree,
-					       (git_object *)tree);
-				diff_tree(&pv, tree, ptree, pn, "", 0);
-			}
-			git_tree_free(tree);
-			for (p = 0; p < pn; p++)
-				git_tree_free(ptree[p]);
-			git_commit_free(c);
+			pos.val[slot] = i;
 		}
+		walk_parts(&pv, &pos);
+		oidset_clear(&pos);
 		if (pv.depth_error)
 			ks_stats_error(st, h->label,
 				       "trees nested deeper than %d levels were not attributed",
