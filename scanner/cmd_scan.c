@@ -16,6 +16,7 @@
 #include "report.h"
 #include "rules.h"
 #include "source.h"
+#include "staged.h"
 #include "stats.h"
 #include "xalloc.h"
 
@@ -93,6 +94,25 @@ static const struct ks_opt history_opts[] = {
 	{ "help", 'h', OPT_HELP, NULL, "show this help" },
 };
 
+static const struct ks_opt staged_opts[] = {
+	{ "repo", 0, OPT_REPO, "DIR", "the repository (default: from GIT_DIR/GIT_INDEX_FILE or around .)" },
+	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default, on stderr), json, jsonl" },
+	{ "output", 'o', OPT_OUTPUT, "FILE", "write the report to FILE (atomically)" },
+	{ "rules", 0, OPT_RULES, "FILE", "add the rules in FILE (repeatable)" },
+	{ "enable-rule", 0, OPT_ENABLE, "ID", "run only the named rules (repeatable)" },
+	{ "disable-rule", 0, OPT_DISABLE, "ID", "do not run rule ID (repeatable)" },
+	{ "no-redact", 0, OPT_NO_REDACT, NULL, "show secrets in full (default: redacted)" },
+	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger blobs; default 50MiB" },
+	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan blobs with a NUL byte in the first 8000 bytes" },
+	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs, at most one per file)" },
+	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
+	{ "quiet", 'q', OPT_QUIET, NULL, "no warnings on stderr (errors and the blocked message still print)" },
+	{ "verbose", 'v', OPT_VERBOSE, NULL, "a summary, skipped files and dropped matches on stderr (-vv: timings)" },
+	{ "help", 'h', OPT_HELP, NULL, "show this help" },
+};
+
+enum mode { MODE_SCAN, MODE_HISTORY, MODE_STAGED };
+
 struct scan_args {
 	enum ks_format format;
 	const char *output;
@@ -121,6 +141,18 @@ void cmd_history_help(FILE *out)
 		    "Each leaked secret is reported once per path, with the commit that introduced it.\n"
 		    "Exit status: 0 clean, 1 findings, 2 incomplete (shallow, missing objects), 3 usage error.",
 		    history_opts, KS_ARRAY_SIZE(history_opts));
+}
+
+void cmd_staged_help(FILE *out)
+{
+	ks_cli_help(out, "keysnare staged [options]",
+		    "Scan the changes staged for the next commit: the index git names (GIT_INDEX_FILE,\n"
+		    "as set for `git commit -a` or `git commit PATH`) against HEAD, never the working tree.\n"
+		    "Each added or modified file is scanned whole; only secrets on added lines count.\n"
+		    "For a pre-commit hook (see `keysnare hook install`); no network.\n"
+		    "Exit status: 0 nothing found, 1 findings (commit blocked), 2 staged changes could not\n"
+		    "be scanned (blocked: fail closed), 3 usage error or not a repository.",
+		    staged_opts, KS_ARRAY_SIZE(staged_opts));
 }
 
 void cmd_scan_help(FILE *out)
@@ -316,6 +348,7 @@ struct output {
 	FILE *fp;
 	char *tmp;
 	const char *final;
+	bool direct;	/* not a regular file: written in place */
 };
 
 static int output_open(struct output *o, const char *path)
@@ -327,6 +360,22 @@ static int output_open(struct output *o, const char *path)
 	if (!path) {
 		o->fp = stdout;
 		return 0;
+	}
+	{
+		struct stat sb;
+
+		/* a device or FIFO (/dev/null, /dev/stdout, a pipe) is
+		 * written in place: renaming over it would replace it */
+		if (!stat(path, &sb) && !S_ISREG(sb.st_mode)) {
+			o->fp = fopen(path, "w");
+			if (!o->fp) {
+				ks_log_error("cannot open '%s': %s", path,
+					     strerror(errno));
+				return KS_EIO;
+			}
+			o->direct = true;
+			return 0;
+		}
 	}
 	ks_buf_addf(&b, "%s.tmp-XXXXXX", path);
 	fd = mkstemp(b.ptr);
@@ -357,6 +406,14 @@ static int output_close(struct output *o, bool ok)
 {
 	int err = 0;
 
+	if (o->direct) {
+		if (fflush(o->fp) || ferror(o->fp) || fclose(o->fp)) {
+			ks_log_error("cannot write the report to '%s': %s",
+				     o->final, strerror(errno));
+			return KS_EIO;
+		}
+		return 0;
+	}
 	if (!o->tmp) {
 		if (fflush(stdout) || ferror(stdout)) {
 			ks_log_error("cannot write the report to standard output: %s",
@@ -399,14 +456,16 @@ static int stream_jsonl(const struct ks_findings *fs, size_t from,
 	return ks_report_jsonl(s->fp, fs, from, s->ropts);
 }
 
-static int run(int argc, char **argv, bool history)
+static int run(int argc, char **argv, enum mode mode)
 {
+	bool history = mode == MODE_HISTORY, staged = mode == MODE_STAGED;
 	struct scan_args a = { .format = KS_FORMAT_TEXT, .color = -1,
 			       .src = KS_SOURCE_OPTS_INIT,
 			       .hist = KS_HISTORY_OPTS_INIT };
 	struct ks_history *hist = NULL;
+	struct ks_staged *stg = NULL;
 	struct ks_job_source jobs;
-	const char *cmd = history ? "history" : "scan";
+	const char *cmd = history ? "history" : staged ? "staged" : "scan";
 
 	a.cmd = cmd;
 	struct ks_ruleset set = KS_RULESET_INIT;
@@ -415,7 +474,7 @@ static int run(int argc, char **argv, bool history)
 	struct ks_findings fs = KS_FINDINGS_INIT;
 	struct ks_stats st = { 0 };
 	struct ks_report_opts ropts = { false, false };
-	struct output out = { NULL, NULL, NULL };
+	struct output out = { NULL, NULL, NULL, false };
 	struct ks_pipeline_opts popts = { 0 };
 	struct stream stream;
 	char *dot[] = { (char *)"." };
@@ -427,6 +486,9 @@ static int run(int argc, char **argv, bool history)
 	if (history)
 		first = ks_cli_parse(argc, argv, cmd, history_opts,
 				     KS_ARRAY_SIZE(history_opts), handle, &a);
+	else if (staged)
+		first = ks_cli_parse(argc, argv, cmd, staged_opts,
+				     KS_ARRAY_SIZE(staged_opts), handle, &a);
 	else
 		first = ks_cli_parse(argc, argv, cmd, scan_opts,
 				     KS_ARRAY_SIZE(scan_opts), handle, &a);
@@ -435,12 +497,19 @@ static int run(int argc, char **argv, bool history)
 	if (a.help) {
 		if (history)
 			cmd_history_help(stdout);
+		else if (staged)
+			cmd_staged_help(stdout);
 		else
 			cmd_scan_help(stdout);
 		ret = 0;
 		goto done;
 	}
 	ks_log_set_level(a.quiet ? KS_LOG_QUIET : a.verbose);
+	if (staged && first < argc) {
+		ret = ks_usage_error(cmd, "takes no arguments ('%s'); use --repo DIR",
+				     argv[first]);
+		goto done;
+	}
 	paths = first < argc ? argv + first : dot;
 	path_nr = first < argc ? (size_t)(argc - first) : 1;
 
@@ -479,6 +548,28 @@ static int run(int argc, char **argv, bool history)
 			goto done;
 		}
 		jobs = ks_history_jobs(hist);
+	} else if (staged) {
+		int rc = ks_staged_open(&stg, a.hist.repo, &st);
+
+		if (rc) {
+			ks_log_error("%s", ks_error_last());
+			output_close(&out, false);
+			if (rc == KS_EINVALID) {
+				ret = KS_EXIT_USAGE;
+			} else {
+				ks_log_error("the staged changes could not be scanned: commit blocked (fail closed)");
+				ret = KS_EXIT_INCOMPLETE;
+			}
+			goto done;
+		}
+		jobs = ks_staged_jobs(stg);
+		/* a hook's change is a few files: no idle threads */
+		if (!a.threads)
+			a.threads = ks_default_threads();
+		if (a.threads > ks_staged_content_changes(stg))
+			a.threads = ks_staged_content_changes(stg)
+					    ? (unsigned)ks_staged_content_changes(stg)
+					    : 1;
 	} else {
 		ks_source_fs_new(&src, paths, path_nr, &a.src, &st);
 		jobs = ks_source_jobs(src);
@@ -486,7 +577,7 @@ static int run(int argc, char **argv, bool history)
 	popts.threads = a.threads;
 	popts.no_redact = a.no_redact;
 	popts.src = &a.src;
-	if (a.format == KS_FORMAT_JSONL && !history) {
+	if (a.format == KS_FORMAT_JSONL && mode == MODE_SCAN) {
 		stream.fp = out.fp;
 		stream.ropts = &ropts;
 		popts.on_findings = stream_jsonl;
@@ -496,23 +587,47 @@ static int run(int argc, char **argv, bool history)
 	if (history && ks_history_attribute(hist, &fs, &st))
 		ks_stats_error(&st, a.hist.repo ? a.hist.repo : ".", "%s",
 			       ks_error_last());
+	if (staged) {
+		size_t want = ks_staged_content_changes(stg), done_nr;
+
+		ks_staged_filter(stg, &fs, &st);
+		/* every staged file ends scanned, skipped or as an error;
+		 * anything else would be a silent pass */
+		done_nr = st.files_scanned + st.skip_nr + st.err_nr;
+		if (done_nr < want)
+			ks_stats_error(&st, ".",
+				       "%zu staged files were not accounted for",
+				       want - done_nr);
+	}
 	ks_findings_sort(&fs);
 	ks_stats_sort(&st);
 	st.findings = fs.nr;
-	if (a.format == KS_FORMAT_JSONL && history && !werr)
+	if (a.format == KS_FORMAT_JSONL && mode != MODE_SCAN && !werr)
 		werr = ks_report_jsonl(out.fp, &fs, 0, &ropts);
-	if (a.format == KS_FORMAT_TEXT)
+	if (a.format == KS_FORMAT_TEXT && staged) {
+		if (fs.nr) {
+			ropts.color = a.color == 1 ||
+				      (a.color == -1 && isatty(STDERR_FILENO) &&
+				       !getenv("NO_COLOR"));
+			werr = ks_report_blocked(stderr, &fs, &ropts);
+		}
+		if (a.output && !werr)
+			werr = ks_report_text(out.fp, &fs, &ropts);
+	} else if (a.format == KS_FORMAT_TEXT)
 		werr = ks_report_text(out.fp, &fs, &ropts);
 	else if (a.format == KS_FORMAT_JSON)
 		werr = ks_report_json(out.fp, &fs, &st, &ropts);
 	if (output_close(&out, !werr) || werr)
 		st.incomplete = true;
-	if (!a.quiet)
+	if (!a.quiet && (!staged || a.verbose))
 		ks_report_summary(stderr, &st, now() - t0);
+	if (staged && !fs.nr && st.incomplete)
+		ks_log_error("the staged changes could not be fully scanned: commit blocked (fail closed); fix the errors above, or bypass once with git commit --no-verify");
 	ret = fs.nr ? KS_EXIT_FINDINGS
 		    : st.incomplete ? KS_EXIT_INCOMPLETE : KS_EXIT_CLEAN;
 done:
 	ks_history_free(hist);
+	ks_staged_free(stg);
 	ks_source_free(src);
 	ks_prefilter_free(pf);
 	ks_findings_release(&fs);
@@ -526,10 +641,15 @@ done:
 
 int cmd_scan(int argc, char **argv)
 {
-	return run(argc, argv, false);
+	return run(argc, argv, MODE_SCAN);
 }
 
 int cmd_history(int argc, char **argv)
 {
-	return run(argc, argv, true);
+	return run(argc, argv, MODE_HISTORY);
+}
+
+int cmd_staged(int argc, char **argv)
+{
+	return run(argc, argv, MODE_STAGED);
 }

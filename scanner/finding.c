@@ -340,24 +340,29 @@ void ks_findings_sort(struct ks_findings *fs)
 		qsort(fs->f, fs->nr, sizeof(*fs->f), cmp_finding);
 }
 
+void ks_finding_release(struct ks_finding *f)
+{
+	size_t k;
+
+	ks_wipe(f->secret, f->secret_len);
+	free(f->secret);
+	ks_wipe(f->snippet, f->snippet_len);
+	free(f->snippet);
+	free(f->redacted);
+	free(f->path);
+	ks_commit_info_free(f->commit);
+	for (k = 0; k < f->occ_nr; k++)
+		free(f->occ[k].path);
+	free(f->occ);
+	memset(f, 0, sizeof(*f));
+}
+
 void ks_findings_release(struct ks_findings *fs)
 {
 	size_t i;
 
-	for (i = 0; i < fs->nr; i++) {
-		struct ks_finding *f = &fs->f[i];
-
-		ks_wipe(f->secret, f->secret_len);
-		free(f->secret);
-		ks_wipe(f->snippet, f->snippet_len);
-		free(f->snippet);
-		free(f->redacted);
-		free(f->path);
-		ks_commit_info_free(f->commit);
-		for (size_t k = 0; k < f->occ_nr; k++)
-			free(f->occ[k].path);
-		free(f->occ);
-	}
+	for (i = 0; i < fs->nr; i++)
+		ks_finding_release(&fs->f[i]);
 	free(fs->f);
 	memset(fs, 0, sizeof(*fs));
 }

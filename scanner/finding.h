@@ -89,6 +89,8 @@ void ks_findings_move(struct ks_findings *dst, struct ks_findings *src);
 /* Deterministic order: path, line, column, rule id. */
 void ks_findings_sort(struct ks_findings *fs);
 void ks_findings_release(struct ks_findings *fs);
+/* Frees what one finding owns (the secret wiped first). */
+void ks_finding_release(struct ks_finding *f);
 
 /* Appends the redacted form of a secret: its identifying prefix (lowercase
  * "sk-proj-", "ghp_", ...) plus up to 4 more characters, never more than a

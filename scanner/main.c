@@ -13,6 +13,7 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  scan [PATH...]    scan files, directories or '-' (stdin)\n"
 	      "  history [RANGE]   scan a git repository's history, blob by blob\n"
+	      "  staged            scan the changes staged for the next commit\n"
 	      "  rules list        list the rules\n"
 	      "  rules show ID     show one rule with its examples\n"
 	      "  rules check [F]   validate rule files (default: the embedded rules)\n"
@@ -35,6 +36,8 @@ static int help(int argc, char **argv)
 		cmd_rules_help(stdout);
 	else if (!strcmp(argv[1], "history"))
 		cmd_history_help(stdout);
+	else if (!strcmp(argv[1], "staged"))
+		cmd_staged_help(stdout);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help"))
 		usage(stdout);
 	else {
@@ -61,6 +64,8 @@ int main(int argc, char **argv)
 		ret = cmd_rules(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "history"))
 		ret = cmd_history(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "staged"))
+		ret = cmd_staged(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
 		ret = (printf("keysnare %s\n", KS_VERSION), 0);
 	else if (!strcmp(argv[1], "help"))

@@ -30,6 +30,10 @@ int ks_report_json(FILE *out, const struct ks_findings *fs,
 /* One finding per line (streamed). */
 int ks_report_jsonl(FILE *out, const struct ks_findings *fs, size_t from,
 		    const struct ks_report_opts *opts);
+/* `keysnare staged` blocking a commit: the findings, then what to do
+ * (remove, rotate with each rule's remediation, how to bypass). */
+int ks_report_blocked(FILE *out, const struct ks_findings *fs,
+		      const struct ks_report_opts *opts);
 /* The summary line(s) on stderr. */
 void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds);
 

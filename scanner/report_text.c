@@ -67,3 +67,54 @@ void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds)
 		st->incomplete ? "; scan INCOMPLETE" : "");
 	ks_buf_release(&b);
 }
+
+int ks_report_blocked(FILE *out, const struct ks_findings *fs,
+		      const struct ks_report_opts *opts)
+{
+	struct ks_buf b = KS_BUF_INIT;
+	size_t i, k;
+	const char *bold = opts->color ? "\033[1m" : "";
+	const char *red = opts->color ? "\033[31m" : "";
+	const char *off = opts->color ? "\033[0m" : "";
+
+	fprintf(out, "%skeysnare: commit blocked: %zu secret%s in the staged changes%s\n\n",
+		bold, fs->nr, fs->nr == 1 ? "" : "s", off);
+	for (i = 0; i < fs->nr; i++) {
+		const struct ks_finding *f = &fs->f[i];
+
+		ks_buf_reset(&b);
+		ks_term_escape(&b, f->path, strlen(f->path));
+		fprintf(out, "  %s:%zu:%zu %s ", b.ptr, f->line, f->col,
+			f->rule->id);
+		ks_buf_reset(&b);
+		if (opts->no_redact)
+			ks_term_escape(&b, f->secret, f->secret_len);
+		else
+			ks_term_escape(&b, f->redacted, strlen(f->redacted));
+		fprintf(out, "%s%s%s\n", red, b.ptr, off);
+	}
+	fputs("\nWhat to do:\n"
+	      "  1. Remove the secret from the file(s) above and load it at run time from\n"
+	      "     an environment variable or a secret manager; then `git add` again.\n"
+	      "  2. If the key was ever pushed, shared or committed elsewhere, rotate it now:\n",
+	      out);
+	for (i = 0; i < fs->nr; i++) {
+		const struct ks_rule *r = fs->f[i].rule;
+
+		for (k = 0; k < i; k++)
+			if (fs->f[k].rule == r)
+				break;
+		if (k < i)
+			continue;
+		fprintf(out, "     - %s: %s\n", r->id,
+			r->remediation ? r->remediation
+				       : "revoke it with its provider and issue a new one.");
+	}
+	fputs("  3. A false positive? keysnare cannot record exceptions yet; see\n"
+	      "     `keysnare rules show RULE` for what the rule matches.\n"
+	      "  4. Last resort, for this commit only: git commit --no-verify\n",
+	      out);
+	ks_buf_release(&b);
+	fflush(out);
+	return ferror(out) ? KS_EIO : 0;
+}

@@ -119,4 +119,23 @@ test_expect_success 'the report file honours the umask (it may hold --no-redact 
 	test "$(stat -c %a public.json)" = 644
 '
 
+test_expect_success '-o naming a FIFO writes into it and leaves it a FIFO (never renamed over)' '
+	printf "GROQ_API_KEY=%s\n" "$(genkey groq)" >a.env &&
+	mkfifo pipe &&
+	{ cat pipe >got & } &&
+	test_expect_code 1 keysnare scan -f json -o pipe a.env 2>err &&
+	wait &&
+	test -p pipe &&
+	test "$(ksjson get got findings.#)" = 1 &&
+	ls -a >listing &&
+	test_grep -v "tmp-" listing
+'
+
+test_expect_success '-o naming a device that fails writes (/dev/full) is an error, the device stays a device' '
+	printf "GROQ_API_KEY=%s\n" "$(genkey groq)" >a.env &&
+	test_expect_code_in "1 2" keysnare scan -f json -o /dev/full a.env 2>err &&
+	test -c /dev/full &&
+	test_grep "/dev/full" err
+'
+
 test_done
