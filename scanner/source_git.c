@@ -15,13 +15,19 @@
 #include "stats.h"
 #include "xalloc.h"
 
-/* A set of object ids (open addressing; ids are uniformly random). */
+/* A set of object ids (open addressing; ids are uniformly random), at
+ * most 70% full. The history walk keeps one id per commit, tree and blob:
+ * ~40 bytes an object is its memory, so values are only kept by the sets
+ * that ask (OIDSET_VALS). */
 struct oidset {
 	git_oid *slot;
-	size_t *val;	/* optional value per id */
+	size_t *val;	/* a value per id, with vals */
 	bool *used;
 	size_t nr, cap;
+	bool vals;
 };
+
+#define OIDSET_VALS { NULL, NULL, NULL, 0, 0, true }
 
 static size_t oid_hash(const git_oid *id)
 {
@@ -38,7 +44,7 @@ static size_t oidset_put(struct oidset *s, const git_oid *id, bool *added)
 {
 	size_t i;
 
-	if ((s->nr + 1) * 2 > s->cap)
+	if ((s->nr + 1) * 10 > s->cap * 7)
 		oidset_grow(s);
 	i = oid_hash(id) & (s->cap - 1);
 	while (s->used[i]) {
@@ -51,7 +57,8 @@ static size_t oidset_put(struct oidset *s, const git_oid *id, bool *added)
 	}
 	s->used[i] = true;
 	git_oid_cpy(&s->slot[i], id);
-	s->val[i] = SIZE_MAX;
+	if (s->vals)
+		s->val[i] = SIZE_MAX;
 	s->nr++;
 	if (added)
 		*added = true;
@@ -83,14 +90,15 @@ static void oidset_grow(struct oidset *s)
 
 	s->cap = old.cap ? old.cap * 2 : 1024;
 	s->slot = xcalloc(s->cap, sizeof(*s->slot));
-	s->val = xcalloc(s->cap, sizeof(*s->val));
+	s->val = s->vals ? xcalloc(s->cap, sizeof(*s->val)) : NULL;
 	s->used = xcalloc(s->cap, sizeof(*s->used));
 	s->nr = 0;
 	for (i = 0; i < old.cap; i++)
 		if (old.used[i]) {
 			size_t j = oidset_put(s, &old.slot[i], NULL);
 
-			s->val[j] = old.val[i];
+			if (s->vals)
+				s->val[j] = old.val[i];
 		}
 	free(old.slot);
 	free(old.val);
@@ -102,7 +110,10 @@ static void oidset_clear(struct oidset *s)
 	free(s->slot);
 	free(s->val);
 	free(s->used);
-	memset(s, 0, sizeof(*s));
+	s->slot = NULL;
+	s->val = NULL;
+	s->used = NULL;
+	s->nr = s->cap = 0;
 }
 
 /* A commit the walk selected. */
@@ -1177,7 +1188,7 @@ static void topo_sort(struct ks_history *h)
 	struct commit_ref *c = h->commits, *sorted;
 	size_t n = h->commit_nr, i, *indeg, **child, *child_nr, *child_alloc;
 	size_t *heap, heap_nr = 0, out = 0;
-	struct oidset pos = { 0 };
+	struct oidset pos = OIDSET_VALS;
 
 	if (n < 2)
 		return;
@@ -1569,6 +1580,8 @@ static void list_occurrences(struct ks_history *h, struct ks_findings *fs)
 	size_t i, k, *alloc = xcalloc(fs->nr ? fs->nr : 1, sizeof(*alloc));
 	size_t plen = h->prefix ? strlen(h->prefix) : 0;
 
+	for (k = 0; k < (fs->nr ? fs->nr : 1); k++)
+		verdict[k].vals = true;
 	for (i = 0; i < h->commit_nr; i++) {
 		git_commit *c = NULL;
 		git_tree *tree = NULL;
@@ -1723,7 +1736,7 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 	/* the provenance walk: only when something was found */
 	if (pv.interesting.nr) {
 
-		struct oidset pos = { 0 };
+		struct oidset pos = OIDSET_VALS;
 
 		topo_sort(h);
 		for (i = 0; i < h->commit_nr; i++) {
@@ -1814,7 +1827,7 @@ int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 	order = xcalloc(out.nr ? out.nr : 1, sizeof(*order));
 	idx = xcalloc(out.nr ? out.nr : 1, sizeof(*idx));
 	{
-		struct oidset pos = { 0 };
+		struct oidset pos = OIDSET_VALS;
 
 		for (i = 0; out.nr && i < h->commit_nr; i++) {
 			size_t slot = oidset_put(&pos, &h->commits[i].id, NULL);
