@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 PKGS = libpcre2-8 libgit2 libcjson yaml-0.1 libcurl libhs zlib
 DEBS = gcc make pkg-config git python3 python3-jsonschema clang \
        libclang-rt-14-dev libpcre2-dev libgit2-dev libcjson-dev libyaml-dev \
-       libcurl4-openssl-dev libcmocka-dev libvectorscan-dev zlib1g-dev
+       libcurl4-openssl-dev libcmocka-dev libvectorscan-dev zlib1g-dev pre-commit
 
 CC ?= cc
 OPT ?= -O2 -g
@@ -26,8 +26,10 @@ KS_CFLAGS += $(CFLAGS)
 KS_LDFLAGS += $(LDFLAGS)
 
 SRCS := $(filter-out scanner/main.c,$(sort $(wildcard scanner/*.c)))
-OBJS := $(patsubst scanner/%.c,$(O)/obj/%.o,$(SRCS)) $(O)/obj/rules_default.o
+OBJS := $(patsubst scanner/%.c,$(O)/obj/%.o,$(SRCS)) $(O)/obj/rules_default.o \
+	$(O)/obj/hooks_default.o
 RULES := $(sort $(wildcard rules/*.yml))
+HOOKS := hooks/pre-commit hooks/pre-push
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -45,12 +47,22 @@ $(O)/gen/rules_default.c: $(RULES) scanner/embed-rules.sh
 	@echo "GEN $@"
 	@scanner/embed-rules.sh $@ $(RULES)
 
+$(O)/gen/hooks_default.c: $(HOOKS) scanner/embed-hooks.sh
+	@mkdir -p $(O)/gen
+	@echo "GEN $@"
+	@scanner/embed-hooks.sh $@ $(HOOKS)
+
 $(O)/obj/%.o: scanner/%.c $(O)/.flags
 	@mkdir -p $(O)/obj
 	@echo "CC $<"
 	@$(CC) $(KS_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/obj/rules_default.o: $(O)/gen/rules_default.c $(O)/.flags
+	@mkdir -p $(O)/obj
+	@echo "CC $<"
+	@$(CC) $(KS_CFLAGS) -c -o $@ $<
+
+$(O)/obj/hooks_default.o: $(O)/gen/hooks_default.c scanner/hook.h $(O)/.flags
 	@mkdir -p $(O)/obj
 	@echo "CC $<"
 	@$(CC) $(KS_CFLAGS) -c -o $@ $<

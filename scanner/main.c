@@ -14,6 +14,9 @@ static void usage(FILE *out)
 	      "  scan [PATH...]    scan files, directories or '-' (stdin)\n"
 	      "  history [RANGE]   scan a git repository's history, blob by blob\n"
 	      "  staged            scan the changes staged for the next commit\n"
+	      "  hook install      install the git pre-commit (and pre-push) hook\n"
+	      "  hook uninstall    remove it, restoring the hook it chained or replaced\n"
+	      "  hook status       show the installed hooks and run a self-test\n"
 	      "  rules list        list the rules\n"
 	      "  rules show ID     show one rule with its examples\n"
 	      "  rules check [F]   validate rule files (default: the embedded rules)\n"
@@ -36,6 +39,8 @@ static int help(int argc, char **argv)
 		cmd_rules_help(stdout);
 	else if (!strcmp(argv[1], "history"))
 		cmd_history_help(stdout);
+	else if (!strcmp(argv[1], "hook"))
+		cmd_hook_help(stdout);
 	else if (!strcmp(argv[1], "staged"))
 		cmd_staged_help(stdout);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help"))
@@ -64,6 +69,8 @@ int main(int argc, char **argv)
 		ret = cmd_rules(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "history"))
 		ret = cmd_history(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "hook"))
+		ret = cmd_hook(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "staged"))
 		ret = cmd_staged(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))

@@ -39,6 +39,8 @@
 #	check_no_leak FILE KEYFILE  no key of KEYFILE (one a line), nor any piece
 #	                            of one longer than a quarter of it, in FILE
 #	$LF                         a newline (for file names)
+# At the top level, test_skip_all REASON skips a whole script whose
+# prerequisite (a command) is missing.
 #
 # Run one script: KEYSNARE=build/keysnare bash tests/e2e/t0000-basic.sh [-v];
 # all of them: tests/e2e/run.sh. KS_E2E_KEEP=1 keeps the trash directories.
@@ -311,6 +313,15 @@ _run_test() {
 test_expect_success() {
 	[ $# = 2 ] || { echo "bug in the test script: test_expect_success needs 2 arguments" >&2; exit 1; }
 	_run_test "$1" "$2" 0
+}
+
+# test_skip_all REASON: a prerequisite of the whole script is missing (e.g.
+# a command): says so and ends the script with nothing run, 0 passed,
+# 0 failed (git's skip_all). Only for tools the tests cannot provide.
+test_skip_all() {
+	say "# SKIP $this_test: $*"
+	say "# $this_test: 0 passed, 0 failed"
+	exit 0
 }
 
 test_done() {
