@@ -598,6 +598,18 @@ static int run(int argc, char **argv, enum mode mode)
 			ks_stats_error(&st, ".",
 				       "%zu staged files were not accounted for",
 				       want - done_nr);
+		/* the hook is silent when clean: a file too big to scan must
+		 * still be said (-v lists binaries and gitlinks too) */
+		for (size_t i = 0; i < st.skip_nr && !a.verbose; i++)
+			if (st.skip[i].reason == KS_SKIP_SIZE) {
+				struct ks_buf p = KS_BUF_INIT;
+
+				ks_term_escape(&p, st.skip[i].path,
+					       strlen(st.skip[i].path));
+				warning("'%s' is over --max-file-size and was not scanned",
+					p.ptr);
+				ks_buf_release(&p);
+			}
 	}
 	ks_findings_sort(&fs);
 	ks_stats_sort(&st);

@@ -122,16 +122,23 @@ static int add_merge_head(const git_oid *id, void *payload)
 
 static int read_head(struct ks_staged *s)
 {
-	git_object *obj = NULL;
+	git_commit *c = NULL;
+	git_oid id;
 	int rc = git_repository_head_unborn(s->repo);
 
 	if (rc == 1)
 		return 0; /* the first commit: everything is new */
-	if (rc < 0)
+	if (rc < 0 || git_reference_name_to_id(&id, s->repo, "HEAD") < 0)
 		return git_error_text(KS_EIO, "cannot read HEAD");
-	if (git_revparse_single(&obj, s->repo, "HEAD^{tree}") < 0)
-		return git_error_text(KS_EIO, "cannot read HEAD's tree");
-	s->head = (git_tree *)obj;
+	/* (not git_revparse_single("HEAD^{tree}"): libgit2 1.5 leaks when
+	 * the commit is unreadable) */
+	if (git_commit_lookup(&c, s->repo, &id) < 0 ||
+	    git_commit_tree(&s->head, c) < 0) {
+		rc = git_error_text(KS_EIO, "cannot read HEAD's commit or tree");
+		git_commit_free(c);
+		return rc;
+	}
+	git_commit_free(c);
 	rc = git_repository_mergehead_foreach(s->repo, add_merge_head, s);
 	if (rc < 0 && rc != GIT_ENOTFOUND)
 		return rc == KS_EIO ? rc
@@ -236,7 +243,8 @@ static int diff_index(struct ks_staged *s)
 		add_change(s, d);
 	}
 	git_diff_free(diff);
-	qsort(s->ch, s->ch_nr, sizeof(*s->ch), cmp_change);
+	if (s->ch_nr > 1)
+		qsort(s->ch, s->ch_nr, sizeof(*s->ch), cmp_change);
 	return 0;
 }
 
