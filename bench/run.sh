@@ -7,6 +7,8 @@
 #   --no-big  skip the 2 GiB file (T9 second half)
 #
 # Environment: KEYSNARE (binary, default build/keysnare), KS_BENCH_RUNS (runs).
+# T10 (the pre-commit hook, `keysnare staged`) runs bench/staged.sh, which can
+# also be run alone: bench/staged.sh [--quick].
 # Builds the tree corpus first if needed (bench/make-corpus.sh --tree-only);
 # the history references run only if DIR/history.git exists (make-corpus.sh
 # without --tree-only). Raw data goes to bench/out/ (git-ignored).
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1; RUNS=2 ;;
         --no-big) big=0 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
         *) DIR=$1 ;;
     esac
@@ -166,6 +168,12 @@ if [ "$big" = 1 ]; then
     rm -f "$BIG"
     meta big_rss_kb "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/rss-big.txt")"
     meta big_wall "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$OUT/rss-big.txt")"
+fi
+
+# ---- T10: the pre-commit hook (bench/staged.sh, also runnable alone) ----------
+if "$KS" staged -h > /dev/null 2>&1; then
+    echo "== t10: keysnare staged vs git diff --cached (bench/staged.sh)"
+    KEYSNARE=$KS KS_BENCH_RUNS=$RUNS "$HERE/staged.sh" --out "$OUT" "$DIR"
 fi
 
 meta load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
