@@ -264,7 +264,7 @@ static void negatives(struct rule_ctx *c, const struct ks_yaml_node *n,
 	}
 }
 
-static bool valid_id(const char *id)
+bool ks_rule_id_valid(const char *id)
 {
 	size_t i;
 
@@ -440,7 +440,8 @@ static struct ks_rule *parse_rule(struct rule_ctx *c,
 		c->id = n->str;
 	if (!n) {
 		RULE_DIAG(c, m, "missing required field 'id'");
-	} else if ((r->id = dup_scalar(c, n, "id")) && !valid_id(r->id)) {
+	} else if ((r->id = dup_scalar(c, n, "id")) &&
+		   !ks_rule_id_valid(r->id)) {
 		RULE_DIAG(c, n,
 			  "id must be kebab-case ([a-z0-9][a-z0-9-]*, at most 64 bytes)");
 	}
@@ -541,6 +542,42 @@ static struct ks_rule *parse_rule(struct rule_ctx *c,
 	return r;
 }
 
+int ks_ruleset_load_node(struct ks_ruleset *set,
+			 const struct ks_yaml_node *rules_seq, const char *name)
+{
+	size_t i, before = set->diag_nr;
+
+	if (!rules_seq || rules_seq->type != KS_YAML_SEQ) {
+		diag(set, name, rules_seq, NULL, "a list of rules is expected");
+		return KS_EINVALID;
+	}
+	for (i = 0; i < rules_seq->item_nr; i++) {
+		struct rule_ctx c = { set, name, NULL, 0 };
+		const struct ks_yaml_node *m = rules_seq->item[i];
+		struct ks_rule *r;
+
+		if (m->type != KS_YAML_MAP) {
+			diag(set, name, m, NULL, "a rule must be a mapping");
+			continue;
+		}
+		r = parse_rule(&c, m);
+		if (!c.errors && r->id && ks_ruleset_find(set, r->id)) {
+			const struct ks_rule *o = ks_ruleset_find(set, r->id);
+
+			RULE_DIAG(&c, m, "duplicate rule id (first at %s:%zu)",
+				  o->source, o->line);
+		}
+		if (c.errors) {
+			rule_free(r);
+			continue;
+		}
+		r->index = set->rule_nr;
+		ALLOC_GROW(set->rule, set->rule_nr + 1, set->rule_alloc);
+		set->rule[set->rule_nr++] = r;
+	}
+	return set->diag_nr > before ? KS_EINVALID : 0;
+}
+
 int ks_ruleset_load(struct ks_ruleset *set, const char *data, size_t len,
 		    const char *name)
 {
@@ -568,30 +605,7 @@ int ks_ruleset_load(struct ks_ruleset *set, const char *data, size_t len,
 		     "'rules' must be a list of rules");
 		goto done;
 	}
-	for (i = 0; i < list->item_nr; i++) {
-		struct rule_ctx c = { set, name, NULL, 0 };
-		const struct ks_yaml_node *m = list->item[i];
-		struct ks_rule *r;
-
-		if (m->type != KS_YAML_MAP) {
-			diag(set, name, m, NULL, "a rule must be a mapping");
-			continue;
-		}
-		r = parse_rule(&c, m);
-		if (!c.errors && r->id && ks_ruleset_find(set, r->id)) {
-			const struct ks_rule *o = ks_ruleset_find(set, r->id);
-
-			RULE_DIAG(&c, m, "duplicate rule id (first at %s:%zu)",
-				  o->source, o->line);
-		}
-		if (c.errors) {
-			rule_free(r);
-			continue;
-		}
-		r->index = set->rule_nr;
-		ALLOC_GROW(set->rule, set->rule_nr + 1, set->rule_alloc);
-		set->rule[set->rule_nr++] = r;
-	}
+	ks_ruleset_load_node(set, list, name);
 done:
 	ks_yaml_free(root);
 	return set->diag_nr > before ? KS_EINVALID : 0;

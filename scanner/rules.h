@@ -17,6 +17,8 @@
 
 #define KS_RULE_MAX_PATTERN 4096
 
+struct ks_yaml_node;
+
 enum ks_severity {
 	KS_SEV_LOW,
 	KS_SEV_MEDIUM,
@@ -75,6 +77,11 @@ struct ks_ruleset {
 int ks_ruleset_load(struct ks_ruleset *set, const char *data, size_t len,
 		    const char *name);
 int ks_ruleset_load_file(struct ks_ruleset *set, const char *path);
+/* Like ks_ruleset_load() for an already parsed sequence of rule mappings
+ * (a rule file's 'rules', the config's 'extra_rules'); diagnostics carry
+ * the nodes' positions under name. rules_seq is borrowed. */
+int ks_ruleset_load_node(struct ks_ruleset *set,
+			 const struct ks_yaml_node *rules_seq, const char *name);
 /* The rules embedded at build time (rules/NAME.yml). */
 int ks_ruleset_load_defaults(struct ks_ruleset *set);
 void ks_ruleset_release(struct ks_ruleset *set);
@@ -87,6 +94,9 @@ size_t ks_ruleset_max_captures(const struct ks_ruleset *set);
 #define KS_RULE_MIN_WINDOW 1024
 #define KS_RULE_MAX_WINDOW (64 * 1024)
 size_t ks_pattern_window(const char *pattern);
+
+/* Whether id is a valid rule id: [a-z0-9][a-z0-9-]*, at most 64 bytes. */
+bool ks_rule_id_valid(const char *id);
 
 const char *ks_severity_name(enum ks_severity s);
 int ks_severity_parse(enum ks_severity *out, const char *s);
