@@ -17,6 +17,9 @@
 #include "rules.h"
 #include "source.h"
 #include "staged.h"
+#include "baseline.h"
+#include "config.h"
+#include "suppress.h"
 #include "stats.h"
 #include "xalloc.h"
 
@@ -46,6 +49,13 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 	OPT_RECURSE,
+	OPT_CONFIG,
+	OPT_NO_CONFIG,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
+	OPT_PRUNE_BASELINE,
+	OPT_SHOW_SUPPRESSED,
+	OPT_NO_INLINE_ALLOW,
 	OPT_THREADS = 'j',
 };
 
@@ -61,6 +71,13 @@ static const struct ks_opt scan_opts[] = {
 	{ "no-ignore", 0, OPT_NO_IGNORE, NULL, "do not honour .gitignore and .git/info/exclude" },
 	{ "follow-symlinks", 0, OPT_FOLLOW, NULL, "follow symlinks (loop-safe, never outside the scan root)" },
 	{ "stdin-name", 0, OPT_STDIN_NAME, "NAME", "path to report for standard input ('-'); default <stdin>" },
+	{ "config", 0, OPT_CONFIG, "FILE", "read settings and allowlists from FILE (default: .keysnare.yml at the root)" },
+	{ "no-config", 0, OPT_NO_CONFIG, NULL, "ignore .keysnare.yml" },
+	{ "baseline", 0, OPT_BASELINE, "FILE", "do not report the findings listed in FILE" },
+	{ "write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "write the current findings to FILE as a baseline (exit 0 when written)" },
+	{ "prune-baseline", 0, OPT_PRUNE_BASELINE, NULL, "with --baseline: drop its entries that match nothing (after a full scan)" },
+	{ "show-suppressed", 0, OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with why (audits)" },
+	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" },
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
@@ -87,6 +104,13 @@ static const struct ks_opt history_opts[] = {
 	{ "no-redact", 0, OPT_NO_REDACT, NULL, "show secrets in full (default: redacted)" },
 	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger blobs; default 50MiB" },
 	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan blobs with a NUL byte in the first 8000 bytes" },
+	{ "config", 0, OPT_CONFIG, "FILE", "read settings and allowlists from FILE (default: .keysnare.yml at the root)" },
+	{ "no-config", 0, OPT_NO_CONFIG, NULL, "ignore .keysnare.yml" },
+	{ "baseline", 0, OPT_BASELINE, "FILE", "do not report the findings listed in FILE" },
+	{ "write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "write the current findings to FILE as a baseline (exit 0 when written)" },
+	{ "prune-baseline", 0, OPT_PRUNE_BASELINE, NULL, "with --baseline: drop its entries that match nothing (after a full scan)" },
+	{ "show-suppressed", 0, OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with why (audits)" },
+	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" },
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
@@ -104,6 +128,13 @@ static const struct ks_opt staged_opts[] = {
 	{ "no-redact", 0, OPT_NO_REDACT, NULL, "show secrets in full (default: redacted)" },
 	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger blobs; default 50MiB" },
 	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan blobs with a NUL byte in the first 8000 bytes" },
+	{ "config", 0, OPT_CONFIG, "FILE", "read settings and allowlists from FILE (default: .keysnare.yml at the root)" },
+	{ "no-config", 0, OPT_NO_CONFIG, NULL, "ignore .keysnare.yml" },
+	{ "baseline", 0, OPT_BASELINE, "FILE", "do not report the findings listed in FILE" },
+	{ "write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "write the current findings to FILE as a baseline (exit 0 when written)" },
+	{ "prune-baseline", 0, OPT_PRUNE_BASELINE, NULL, "with --baseline: drop its entries that match nothing (after a full scan)" },
+	{ "show-suppressed", 0, OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with why (audits)" },
+	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" },
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs, at most one per file)" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no warnings on stderr (errors and the blocked message still print)" },
@@ -128,6 +159,11 @@ struct scan_args {
 	bool quiet;
 	bool help;
 	unsigned threads;
+	const char *config;
+	bool no_config;
+	const char *baseline, *write_baseline;
+	bool prune_baseline, show_suppressed, no_inline_allow;
+	bool max_size_set, scan_binary_set;
 	struct ks_source_opts src;
 	struct ks_history_opts hist;
 	const char *cmd;
@@ -206,9 +242,32 @@ static int handle(int id, const char *arg, void *payload)
 			return ks_usage_error(a->cmd,
 					      "bad size '%s' (e.g. 50M, 1GiB, 4096)",
 					      arg);
+		a->max_size_set = true;
 		break;
 	case OPT_SCAN_BINARY:
 		a->src.scan_binary = true;
+		a->scan_binary_set = true;
+		break;
+	case OPT_CONFIG:
+		a->config = arg;
+		break;
+	case OPT_NO_CONFIG:
+		a->no_config = true;
+		break;
+	case OPT_BASELINE:
+		a->baseline = arg;
+		break;
+	case OPT_WRITE_BASELINE:
+		a->write_baseline = arg;
+		break;
+	case OPT_PRUNE_BASELINE:
+		a->prune_baseline = true;
+		break;
+	case OPT_SHOW_SUPPRESSED:
+		a->show_suppressed = true;
+		break;
+	case OPT_NO_INLINE_ALLOW:
+		a->no_inline_allow = true;
 		break;
 	case OPT_NO_IGNORE:
 		a->src.no_ignore = true;
@@ -448,12 +507,118 @@ struct stream {
 	const struct ks_report_opts *ropts;
 };
 
-static int stream_jsonl(const struct ks_findings *fs, size_t from,
-			void *payload)
-{
-	struct stream *s = payload;
+/* The config's exclude, for the walker and the pipeline (any thread). */
+struct exclude_ctx {
+	const struct ks_config *cfg;
+	const struct ks_supp_ctx *supp;
+};
 
-	return ks_report_jsonl(s->fp, fs, from, s->ropts);
+static bool excluded(const char *path, bool is_dir, void *payload)
+{
+	const struct exclude_ctx *x = payload;
+
+	return ks_config_excluded(x->cfg, ks_supp_path(x->supp, path), is_dir);
+}
+
+/* Finds and loads the config: --config FILE, else .keysnare.yml in dir
+ * (the scan root or the work tree; NULL: none). Returns 0 or
+ * KS_EXIT_USAGE after printing the diagnostics. */
+static int load_config(struct ks_config *cfg, const struct scan_args *a,
+		       const char *dir)
+{
+	struct ks_buf path = KS_BUF_INIT;
+	int rc;
+	size_t i;
+
+	if (a->no_config)
+		return 0;
+	if (a->config) {
+		ks_buf_adds(&path, a->config);
+	} else {
+		if (!dir)
+			return 0;
+		ks_buf_adds(&path, dir);
+		if (path.len && path.ptr[path.len - 1] != '/')
+			ks_buf_addch(&path, '/');
+		ks_buf_adds(&path, ".keysnare.yml");
+	}
+	rc = ks_config_load(cfg, path.ptr);
+	if (rc == KS_ENOTFOUND && !a->config) {
+		ks_buf_release(&path);
+		return 0;
+	}
+	if (rc == KS_ENOTFOUND)
+		ks_log_error("cannot read the config '%s': %s", path.ptr,
+			     strerror(ENOENT));
+	for (i = 0; i < cfg->diag_nr; i++)
+		fprintf(stderr, "keysnare: error: %s\n", cfg->diag[i]);
+	if (!rc)
+		ks_log_verbose("config: %s", path.ptr);
+	ks_buf_release(&path);
+	return rc ? KS_EXIT_USAGE : 0;
+}
+
+/* The config's rules: extra ones, rule files, overrides; rule ids it
+ * names must exist. */
+static int apply_config_rules(struct ks_ruleset *set, const struct ks_config *cfg)
+{
+	size_t i;
+	int bad = 0;
+
+	if (cfg->extra_rules &&
+	    ks_ruleset_load_node(set, cfg->extra_rules, cfg->file))
+		bad = 1;
+	for (i = 0; i < cfg->rule_file_nr; i++)
+		if (ks_ruleset_load_file(set, cfg->rule_file[i]))
+			bad = 1;
+	for (i = 0; i < set->diag_nr; i++)
+		fprintf(stderr, "keysnare: error: %s\n", set->diag[i]);
+	for (i = 0; i < cfg->disable_nr; i++)
+		if (!ks_ruleset_find(set, cfg->disable[i])) {
+			fprintf(stderr, "keysnare: error: %s: rules.disable names no rule '%s'\n",
+				cfg->file, cfg->disable[i]);
+			bad = 1;
+		}
+	for (i = 0; i < cfg->ov_nr; i++) {
+		const struct ks_rule_override *ov = &cfg->ov[i];
+		struct ks_rule *r = ks_ruleset_find(set, ov->id);
+
+		if (!r) {
+			fprintf(stderr, "keysnare: error: %s:%zu:%zu: rules: no rule '%s'\n",
+				cfg->file, ov->line, ov->col, ov->id);
+			bad = 1;
+			continue;
+		}
+		if (ov->has_min_entropy)
+			r->min_entropy = ov->min_entropy;
+		if (ov->has_severity)
+			r->severity = ov->severity;
+	}
+	return bad ? KS_EXIT_USAGE : 0;
+}
+
+struct stream_supp {
+	struct stream s;
+	const struct ks_supp_ctx *supp;
+	struct ks_stats *st;
+	bool show;
+};
+
+static int stream_jsonl_supp(const struct ks_findings *fs, size_t from,
+			     void *payload)
+{
+	struct stream_supp *ss = payload;
+	size_t i;
+	int err = 0;
+
+	ks_suppress(ss->supp, (struct ks_findings *)fs, from, ss->st);
+	for (i = from; i < fs->nr && !err; i++) {
+		struct ks_findings one = { &fs->f[i], 1, 1 };
+
+		if (ss->show || !fs->f[i].suppressed)
+			err = ks_report_jsonl(ss->s.fp, &one, 0, ss->s.ropts);
+	}
+	return err;
 }
 
 static int run(int argc, char **argv, enum mode mode)
@@ -476,7 +641,14 @@ static int run(int argc, char **argv, enum mode mode)
 	struct ks_report_opts ropts = { false, false };
 	struct output out = { NULL, NULL, NULL, false };
 	struct ks_pipeline_opts popts = { 0 };
-	struct stream stream;
+	struct stream_supp stream;
+	struct ks_config cfg = KS_CONFIG_INIT;
+	struct ks_baseline bl = KS_BASELINE_INIT;
+	struct ks_supp_ctx supp = { NULL, NULL, true, "" };
+	struct exclude_ctx xc = { NULL, NULL };
+	struct ks_buf base = KS_BUF_INIT;
+	struct stat rootst;
+	size_t reported;
 	char *dot[] = { (char *)"." };
 	char **paths;
 	size_t path_nr;
@@ -513,17 +685,6 @@ static int run(int argc, char **argv, enum mode mode)
 	paths = first < argc ? argv + first : dot;
 	path_nr = first < argc ? (size_t)(argc - first) : 1;
 
-	if ((ret = ks_load_rules(&set, a.rules, a.rules_nr, true)))
-		goto done;
-	if ((ret = select_rules(&set, &a, cmd)))
-		goto done;
-	if (ks_prefilter_new(&pf, &set)) {
-		ks_log_error("%s", ks_error_last());
-		ret = KS_EXIT_USAGE;
-		goto done;
-	}
-	ks_log_debug("%zu rules loaded and compiled in %.1f ms", set.rule_nr,
-		     (now() - t0) * 1000);
 	if (output_open(&out, a.output)) {
 		ret = KS_EXIT_USAGE;
 		goto done;
@@ -570,7 +731,90 @@ static int run(int argc, char **argv, enum mode mode)
 			a.threads = ks_staged_content_changes(stg)
 					    ? (unsigned)ks_staged_content_changes(stg)
 					    : 1;
-	} else {
+	}
+	/* the config: --config FILE, or .keysnare.yml at the scan root or
+	 * the work tree's top */
+	{
+		const char *cdir = NULL;
+
+		if (history)
+			cdir = ks_history_workdir(hist);
+		else if (staged)
+			cdir = ks_staged_workdir(stg);
+		else if (path_nr == 1 && strcmp(paths[0], "-") &&
+			 !stat(paths[0], &rootst) && S_ISDIR(rootst.st_mode))
+			cdir = paths[0];
+		else
+			cdir = ".";
+		if ((ret = load_config(&cfg, &a, cdir))) {
+			output_close(&out, false);
+			goto done;
+		}
+		if (mode == MODE_SCAN && path_nr == 1 && cdir == paths[0] &&
+		    strcmp(paths[0], ".")) {
+			ks_buf_adds(&base, paths[0]);
+			while (base.len > 1 && base.ptr[base.len - 1] == '/')
+				ks_buf_setlen(&base, base.len - 1);
+			ks_buf_addch(&base, '/');
+		}
+		supp.cfg = cfg.file ? &cfg : NULL;
+		supp.base = base.ptr ? base.ptr : "";
+		supp.inline_allow = !a.no_inline_allow;
+		if (cfg.file) {
+			if (!a.max_size_set && cfg.has_max_file_size)
+				a.src.max_file_size = cfg.max_file_size;
+			if (!a.scan_binary_set && cfg.has_scan_binary)
+				a.src.scan_binary = cfg.scan_binary;
+			if (cfg.exclude_nr) {
+				xc.cfg = &cfg;
+				xc.supp = &supp;
+				a.src.excluded = excluded;
+				a.src.exclude_payload = &xc;
+			}
+		}
+	}
+	if (a.prune_baseline && !a.baseline) {
+		ret = ks_usage_error(cmd, "--prune-baseline needs --baseline FILE");
+		output_close(&out, false);
+		goto done;
+	}
+	/* --baseline FILE, else the config's baseline (so that the hook,
+	 * which passes no options, honours it) */
+	if (!a.baseline && cfg.file && cfg.baseline)
+		a.baseline = cfg.baseline;
+	if (a.baseline) {
+		int rc = ks_baseline_load(&bl, a.baseline);
+
+		/* --write-baseline may create the configured one */
+		if (rc == KS_ENOTFOUND && a.write_baseline)
+			rc = 0;
+		if (rc) {
+			ks_log_error("%s", ks_error_last());
+			ret = KS_EXIT_USAGE;
+			output_close(&out, false);
+			goto done;
+		}
+		supp.bl = &bl;
+		st.baseline = true;
+	}
+	ret = ks_load_rules(&set, a.rules, a.rules_nr, true);
+	if (!ret && cfg.file)
+		ret = apply_config_rules(&set, &cfg);
+	if (!ret)
+		ret = select_rules(&set, &a, cmd);
+	if (ret) {
+		output_close(&out, false);
+		goto done;
+	}
+	if (ks_prefilter_new(&pf, &set)) {
+		ks_log_error("%s", ks_error_last());
+		ret = KS_EXIT_USAGE;
+		output_close(&out, false);
+		goto done;
+	}
+	ks_log_debug("%zu rules loaded and compiled in %.1f ms", set.rule_nr,
+		     (now() - t0) * 1000);
+	if (mode == MODE_SCAN) {
 		ks_source_fs_new(&src, paths, path_nr, &a.src, &st);
 		jobs = ks_source_jobs(src);
 	}
@@ -578,9 +822,12 @@ static int run(int argc, char **argv, enum mode mode)
 	popts.no_redact = a.no_redact;
 	popts.src = &a.src;
 	if (a.format == KS_FORMAT_JSONL && mode == MODE_SCAN) {
-		stream.fp = out.fp;
-		stream.ropts = &ropts;
-		popts.on_findings = stream_jsonl;
+		stream.s.fp = out.fp;
+		stream.s.ropts = &ropts;
+		stream.supp = &supp;
+		stream.st = &st;
+		stream.show = a.show_suppressed;
+		popts.on_findings = stream_jsonl_supp;
 		popts.payload = &stream;
 	}
 	werr = ks_pipeline_run(&jobs, &set, pf, &popts, &fs, &st);
@@ -611,13 +858,84 @@ static int run(int argc, char **argv, enum mode mode)
 				ks_buf_release(&p);
 			}
 	}
+	/* suppression (scan's JSONL stream did it as it went) */
+	if (!(a.format == KS_FORMAT_JSONL && mode == MODE_SCAN))
+		ks_suppress(&supp, &fs, 0, &st);
+	if (a.baseline) {
+		st.baseline_unused = ks_baseline_unused(&bl);
+		for (size_t i = 0; i < bl.nr && a.verbose; i++)
+			if (!bl.e[i].used)
+				ks_log_verbose("%s: baseline entry %s %s %.12s matches nothing",
+					       a.baseline, bl.e[i].path,
+					       bl.e[i].rule, bl.e[i].secret_sha256);
+		if (a.prune_baseline) {
+			if (st.incomplete)
+				warning("the scan is incomplete: %s not pruned",
+					a.baseline);
+			else if (ks_baseline_write(&bl, a.baseline, true)) {
+				ks_log_error("%s", ks_error_last());
+				st.incomplete = true;
+			} else if (!a.quiet)
+				fprintf(stderr, "keysnare: %s: %zu unused entr%s dropped\n",
+					a.baseline, st.baseline_unused,
+					st.baseline_unused == 1 ? "y" : "ies");
+		}
+	}
+	if (a.write_baseline) {
+		struct ks_baseline nb = KS_BASELINE_INIT;
+		bool unreadable = false;
+
+		/* every entry of the baseline read (pruning is explicit:
+		 * --prune-baseline; a hook's scan sees a few files only),
+		 * plus what is reported now */
+		for (size_t i = 0; i < bl.nr; i++)
+			ks_baseline_add(&nb, bl.e[i].path, bl.e[i].rule,
+					bl.e[i].secret_sha256);
+		if (!a.baseline || strcmp(a.baseline, a.write_baseline)) {
+			/* nor does it drop what the file already holds */
+			struct ks_baseline old = KS_BASELINE_INIT;
+			int rc = ks_baseline_load(&old, a.write_baseline);
+
+			if (rc && rc != KS_ENOTFOUND) {
+				ks_log_error("%s; not overwritten", ks_error_last());
+				st.incomplete = true;
+				unreadable = true;
+			}
+			for (size_t i = 0; i < old.nr; i++)
+				ks_baseline_add(&nb, old.e[i].path, old.e[i].rule,
+						old.e[i].secret_sha256);
+			ks_baseline_release(&old);
+		}
+		for (size_t i = 0; i < fs.nr; i++) {
+			const struct ks_finding *f = &fs.f[i];
+			char key[65];
+
+			if (f->suppressed && f->suppressed != KS_SUPP_BASELINE)
+				continue;
+			ks_baseline_key(f->secret, f->secret_len, key);
+			ks_baseline_add(&nb, ks_supp_path(&supp, f->path),
+					f->rule->id, key);
+		}
+		if (unreadable) {
+			;
+		} else if (ks_baseline_write(&nb, a.write_baseline, false)) {
+			ks_log_error("%s", ks_error_last());
+			st.incomplete = true;
+		} else if (!a.quiet) {
+			fprintf(stderr, "keysnare: wrote %zu entr%s to the baseline %s\n",
+				nb.nr, nb.nr == 1 ? "y" : "ies", a.write_baseline);
+		}
+		ks_baseline_release(&nb);
+	}
+	ks_suppress_compact(&fs, a.show_suppressed);
+	reported = ks_findings_reported(&fs);
 	ks_findings_sort(&fs);
 	ks_stats_sort(&st);
-	st.findings = fs.nr;
+	st.findings = reported;
 	if (a.format == KS_FORMAT_JSONL && mode != MODE_SCAN && !werr)
 		werr = ks_report_jsonl(out.fp, &fs, 0, &ropts);
 	if (a.format == KS_FORMAT_TEXT && staged) {
-		if (fs.nr) {
+		if (reported) {
 			ropts.color = a.color == 1 ||
 				      (a.color == -1 && isatty(STDERR_FILENO) &&
 				       !getenv("NO_COLOR"));
@@ -633,10 +951,11 @@ static int run(int argc, char **argv, enum mode mode)
 		st.incomplete = true;
 	if (!a.quiet && (!staged || a.verbose))
 		ks_report_summary(stderr, &st, now() - t0);
-	if (staged && !fs.nr && st.incomplete)
+	if (staged && !reported && st.incomplete)
 		ks_log_error("the staged changes could not be fully scanned: commit blocked (fail closed); fix the errors above, or bypass once with git commit --no-verify");
-	ret = fs.nr ? KS_EXIT_FINDINGS
-		    : st.incomplete ? KS_EXIT_INCOMPLETE : KS_EXIT_CLEAN;
+	ret = reported && !a.write_baseline ? KS_EXIT_FINDINGS
+	      : st.incomplete		    ? KS_EXIT_INCOMPLETE
+					    : KS_EXIT_CLEAN;
 done:
 	ks_history_free(hist);
 	ks_staged_free(stg);
@@ -645,6 +964,9 @@ done:
 	ks_findings_release(&fs);
 	ks_stats_release(&st);
 	ks_ruleset_release(&set);
+	ks_config_release(&cfg);
+	ks_baseline_release(&bl);
+	ks_buf_release(&base);
 	free(a.rules);
 	free(a.enable);
 	free(a.disable);

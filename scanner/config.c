@@ -521,10 +521,25 @@ static void parse_scan_binary(struct ks_config *c,
 	c->has_scan_binary = true;
 }
 
+static void parse_baseline(struct ks_config *c, const struct ks_yaml_node *n)
+{
+	const char *s = scalar(c, n, "baseline", "a file name");
+
+	if (!s)
+		return;
+	if (!*s) {
+		cdiag(c, n, "'baseline' must name a file");
+		return;
+	}
+	free(c->baseline);
+	c->baseline = resolve(c, s);
+}
+
 static const char *const top_keys[] = { "allowlist",	 "rules",
 					"extra_rules",	 "rule_files",
 					"max_file_size", "scan_binary",
-					"exclude",	 NULL };
+					"exclude",	 "baseline",
+					NULL };
 
 static void parse_root(struct ks_config *c, struct ks_yaml_node *root)
 {
@@ -561,6 +576,8 @@ static void parse_root(struct ks_config *c, struct ks_yaml_node *root)
 			string_list(c, v, "exclude", L_GLOB, NULL, &c->exclude,
 				    &c->exclude_nr, &c->exclude_alloc,
 				    &c->exclude_glob);
+		else if (!strcmp(k, "baseline"))
+			parse_baseline(c, v);
 	}
 }
 
@@ -680,6 +697,7 @@ void ks_config_release(struct ks_config *c)
 
 	free(c->file);
 	free(c->dir);
+	free(c->baseline);
 	allowlist_release(&c->allow);
 	free_list(c->disable, c->disable_nr);
 	for (i = 0; i < c->ov_nr; i++) {

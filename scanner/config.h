@@ -59,6 +59,7 @@ struct ks_config {
 	bool has_max_file_size; size_t max_file_size;
 	bool has_scan_binary; bool scan_binary;
 	char **exclude; size_t exclude_nr, exclude_alloc;
+	char *baseline;          /* baseline: FILE, resolved against dir (NULL: none) */
 	struct ks_glob **exclude_glob; /* [exclude_nr]: exclude[i] compiled */
 	struct ks_yaml_node *root;          /* kept for extra_rules positions */
 	/* diagnostics, each "FILE:LINE:COL: message" */

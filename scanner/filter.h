@@ -16,6 +16,22 @@ enum ks_drop {
 
 const char *ks_drop_name(enum ks_drop d);
 
+/* Why a finding is not reported (counted in the stats; listed with
+ * --show-suppressed). */
+enum ks_supp {
+	KS_SUPP_NONE,
+	KS_SUPP_MARKER,		/* keysnare:allow on its line, ... */
+	KS_SUPP_PATH,		/* allowlist paths */
+	KS_SUPP_REGEX,		/* allowlist regexes */
+	KS_SUPP_STOPWORD,	/* allowlist stopwords */
+	KS_SUPP_COMMIT,		/* allowlist commits */
+	KS_SUPP_BASELINE,
+	KS_SUPP_RULE,		/* rule disabled in the config */
+	KS_SUPP_NR,
+};
+
+const char *ks_supp_name(enum ks_supp s);
+
 /* Shannon entropy in bits per byte, in [0, 8]; 0 for len 0. */
 double ks_entropy(const unsigned char *data, size_t len);
 

@@ -195,6 +195,65 @@ static void make_snippet(struct ks_finding *f, const unsigned char *data,
 	f->snippet = ks_buf_detach(&b, &f->snippet_len);
 }
 
+const char *ks_supp_name(enum ks_supp s)
+{
+	static const char *const names[] = {
+		"none", "marker", "path", "regex", "stopword", "commit",
+		"baseline", "rule",
+	};
+
+	return s < KS_SUPP_NR ? names[s] : "?";
+}
+
+static bool has(const unsigned char *data, size_t a, size_t b, const char *lit)
+{
+	return b > a && memmem(data + a, b - a, lit, strlen(lit));
+}
+
+/* "keysnare:allow" that is not "keysnare:allow-next-line" */
+static bool has_allow(const unsigned char *data, size_t a, size_t b)
+{
+	static const char lit[] = "keysnare:allow";
+	const unsigned char *p = data + a, *end = data + b;
+
+	while (p < end) {
+		const unsigned char *hit = memmem(p, (size_t)(end - p), lit,
+						  sizeof(lit) - 1);
+
+		if (!hit)
+			return false;
+		hit += sizeof(lit) - 1;
+		if ((size_t)(end - hit) < 10 || memcmp(hit, "-next-line", 10))
+			return true;
+		p = hit;
+	}
+	return false;
+}
+
+/* An allow marker on a line of the secret (keysnare:allow, and for
+ * migrations gitleaks:allow and detect-secrets' "pragma: allowlist
+ * secret"), or on the line before it (keysnare:allow-next-line, "pragma:
+ * allowlist nextline secret"). */
+static bool allow_marker(const unsigned char *data, size_t len, size_t s,
+			 size_t e)
+{
+	size_t ls = line_start(data, s), le = line_end(data, len, e ? e - 1 : 0);
+	size_t ps, pe;
+
+	if (has_allow(data, ls, le) || has(data, ls, le, "gitleaks:allow") ||
+	    has(data, ls, le, "pragma: allowlist secret"))
+		return true;
+	if (!ls)
+		return false;
+	/* the previous line (a CRLF counts as one break) */
+	pe = ls - 1;
+	if (pe && data[pe] == '\n' && data[pe - 1] == '\r')
+		pe--;
+	ps = line_start(data, pe);
+	return has(data, ps, pe, "keysnare:allow-next-line") ||
+	       has(data, ps, pe, "pragma: allowlist nextline secret");
+}
+
 size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
 			    const unsigned char *data, size_t len,
 			    const struct ks_match *m, size_t m_nr,
@@ -263,6 +322,8 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 		ks_sha256_hex(f->secret, sl, f->secret_sha256);
 		ks_finding_fingerprint(f);
 		make_snippet(f, data, len, k, kept, kept_nr, no_redact);
+		f->marker = allow_marker(data, len, k->secret_start,
+					 k->secret_end);
 		added++;
 	}
 	free(kept);

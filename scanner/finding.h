@@ -9,11 +9,13 @@
 
 #include "compat.h"
 #include "buf.h"
+#include "filter.h"
 
 struct ks_rule;
 struct ks_match;
 
 #define KS_SNIPPET_MAX 200
+
 
 struct ks_finding {
 	const struct ks_rule *rule;
@@ -33,6 +35,9 @@ struct ks_finding {
 	struct ks_commit_info *commit; /* introducing commit; owned; or NULL */
 	bool history;		/* has git provenance fields */
 	bool present_at_head;
+	/* suppression */
+	bool marker;		/* an allow marker is on its line (or above) */
+	enum ks_supp suppressed;
 	struct ks_occurrence *occ; /* --all-occurrences; owned */
 	size_t occ_nr;
 };

@@ -48,5 +48,7 @@ struct ks_job_source ks_history_jobs(struct ks_history *h);
 int ks_history_attribute(struct ks_history *h, struct ks_findings *fs,
 			 struct ks_stats *st);
 void ks_history_free(struct ks_history *h);
+/* The repository's work tree ("/path/"), or NULL for a bare repository. */
+const char *ks_history_workdir(const struct ks_history *h);
 
 #endif

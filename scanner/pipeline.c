@@ -139,6 +139,13 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 		git_odb_object *obj = NULL;
 		git_oid oid;
 
+		if (opts->src->excluded &&
+		    opts->src->excluded(job->path, false,
+					opts->src->exclude_payload)) {
+			ks_stats_skip(&w->st, job->path, KS_SKIP_EXCLUDED);
+			return;
+		}
+
 		/* each worker reads through an object database of its own:
 		 * one shared git_odb serialises readers on its pack locks */
 		if (w->odb && strcmp(w->odb_dir, job->odb)) {

@@ -58,6 +58,9 @@ static cJSON *finding_json(const struct ks_finding *f,
 	cJSON_AddStringToObject(o, "remediation",
 				f->rule->remediation ? f->rule->remediation
 						     : "");
+	if (f->suppressed)
+		cJSON_AddStringToObject(o, "suppressed",
+					ks_supp_name(f->suppressed));
 	if (f->history) {
 		static const unsigned char zero[20];
 		char hex[41];
@@ -116,8 +119,13 @@ int ks_report_json(FILE *out, const struct ks_findings *fs,
 		   const struct ks_stats *st, const struct ks_report_opts *opts)
 {
 	cJSON *doc = cJSON_CreateObject(), *tool, *arr, *stats, *by, *list;
-	size_t i;
+	size_t i, reported = 0, suppressed = 0;
 	int err;
+
+	for (i = 0; i < fs->nr; i++)
+		reported += !fs->f[i].suppressed;
+	for (i = 1; i < KS_SUPP_NR; i++)
+		suppressed += st->suppressed_by[i];
 
 	tool = cJSON_AddObjectToObject(doc, "tool");
 	cJSON_AddStringToObject(tool, "name", "keysnare");
@@ -134,7 +142,15 @@ int ks_report_json(FILE *out, const struct ks_findings *fs,
 				(double)st->files_scanned);
 	cJSON_AddNumberToObject(stats, "bytes_scanned",
 				(double)st->bytes_scanned);
-	cJSON_AddNumberToObject(stats, "findings", (double)fs->nr);
+	cJSON_AddNumberToObject(stats, "findings", (double)reported);
+	cJSON_AddNumberToObject(stats, "suppressed", (double)suppressed);
+	by = cJSON_AddObjectToObject(stats, "suppressed_by_reason");
+	for (i = 1; i < KS_SUPP_NR; i++)
+		cJSON_AddNumberToObject(by, ks_supp_name(i),
+					(double)st->suppressed_by[i]);
+	if (st->baseline)
+		cJSON_AddNumberToObject(stats, "baseline_unused",
+					(double)st->baseline_unused);
 	if (st->history) {
 		cJSON_AddNumberToObject(stats, "commits", (double)st->commits);
 		cJSON_AddNumberToObject(stats, "blobs", (double)st->blobs);

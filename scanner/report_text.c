@@ -32,6 +32,9 @@ int ks_report_text(FILE *out, const struct ks_findings *fs,
 		fprintf(out, "%s%s%s", red, b.ptr, off);
 		if (f->commit)
 			fprintf(out, " (commit %.7s)", f->commit->id);
+		if (f->suppressed)
+			fprintf(out, " (suppressed: %s)",
+				ks_supp_name(f->suppressed));
 		fputc('\n', out);
 	}
 	ks_buf_release(&b);
@@ -58,13 +61,30 @@ void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds)
 			st->blobs == 1 ? "" : "s",
 			st->truncated ? " (shallow clone: history truncated)"
 				      : "");
-	fprintf(err,
-		"keysnare: %zu file%s scanned (%llu bytes) in %.3f s; %zu skipped%s; %zu error%s; %zu finding%s%s\n",
-		st->files_scanned, st->files_scanned == 1 ? "" : "s",
-		(unsigned long long)st->bytes_scanned, seconds, skipped, b.ptr,
-		st->err_nr, st->err_nr == 1 ? "" : "s", st->findings,
-		st->findings == 1 ? "" : "s",
-		st->incomplete ? "; scan INCOMPLETE" : "");
+	{
+		struct ks_buf sb = KS_BUF_INIT;
+		size_t supp = 0;
+
+		for (i = 1; i < KS_SUPP_NR; i++)
+			if (st->suppressed_by[i]) {
+				ks_buf_addf(&sb, "%s%s %zu",
+					    supp ? ", " : " (",
+					    ks_supp_name(i),
+					    st->suppressed_by[i]);
+				supp += st->suppressed_by[i];
+			}
+		if (supp)
+			ks_buf_addch(&sb, ')');
+		fprintf(err,
+			"keysnare: %zu file%s scanned (%llu bytes) in %.3f s; %zu skipped%s; %zu error%s; %zu finding%s; %zu suppressed%s%s\n",
+			st->files_scanned, st->files_scanned == 1 ? "" : "s",
+			(unsigned long long)st->bytes_scanned, seconds,
+			skipped, b.ptr, st->err_nr,
+			st->err_nr == 1 ? "" : "s", st->findings,
+			st->findings == 1 ? "" : "s", supp, sb.ptr,
+			st->incomplete ? "; scan INCOMPLETE" : "");
+		ks_buf_release(&sb);
+	}
 	ks_buf_release(&b);
 }
 
@@ -77,10 +97,17 @@ int ks_report_blocked(FILE *out, const struct ks_findings *fs,
 	const char *red = opts->color ? "\033[31m" : "";
 	const char *off = opts->color ? "\033[0m" : "";
 
+	size_t n = 0;
+
+	for (i = 0; i < fs->nr; i++)
+		n += !fs->f[i].suppressed;
 	fprintf(out, "%skeysnare: commit blocked: %zu secret%s in the staged changes%s\n\n",
-		bold, fs->nr, fs->nr == 1 ? "" : "s", off);
+		bold, n, n == 1 ? "" : "s", off);
 	for (i = 0; i < fs->nr; i++) {
 		const struct ks_finding *f = &fs->f[i];
+
+		if (f->suppressed)
+			continue;
 
 		ks_buf_reset(&b);
 		ks_term_escape(&b, f->path, strlen(f->path));
@@ -101,8 +128,10 @@ int ks_report_blocked(FILE *out, const struct ks_findings *fs,
 	for (i = 0; i < fs->nr; i++) {
 		const struct ks_rule *r = fs->f[i].rule;
 
+		if (fs->f[i].suppressed)
+			continue;
 		for (k = 0; k < i; k++)
-			if (fs->f[k].rule == r)
+			if (fs->f[k].rule == r && !fs->f[k].suppressed)
 				break;
 		if (k < i)
 			continue;
@@ -110,8 +139,11 @@ int ks_report_blocked(FILE *out, const struct ks_findings *fs,
 			r->remediation ? r->remediation
 				       : "revoke it with its provider and issue a new one.");
 	}
-	fputs("  3. A false positive? keysnare cannot record exceptions yet; see\n"
-	      "     `keysnare rules show RULE` for what the rule matches.\n"
+	fputs("  3. A false positive, or a test key that has to stay? Accept exactly it:\n"
+	      "     a comment `keysnare:allow` on its line (`keysnare:allow-next-line` on\n"
+	      "     the line above), or the baseline named in .keysnare.yml\n"
+	      "     (`baseline: .keysnare-baseline`), which this records it in:\n"
+	      "       keysnare staged --write-baseline .keysnare-baseline\n"
 	      "  4. Last resort, for this commit only: git commit --no-verify\n",
 	      out);
 	ks_buf_release(&b);

@@ -19,11 +19,15 @@ struct ks_source_opts {
 	bool follow_symlinks;
 	bool scan_binary;
 	const char *stdin_name;	   /* label for "-" */
+	/* the config's exclude: whether path (as reported; is_dir: a
+	 * directory) is not to be scanned; NULL: nothing excluded */
+	bool (*excluded)(const char *path, bool is_dir, void *payload);
+	void *exclude_payload;
 };
 
 #define KS_DEFAULT_MAX_FILE_SIZE ((size_t)50 << 20)
 /* clang-format off */
-#define KS_SOURCE_OPTS_INIT { KS_DEFAULT_MAX_FILE_SIZE, false, false, false, "<stdin>" }
+#define KS_SOURCE_OPTS_INIT { KS_DEFAULT_MAX_FILE_SIZE, false, false, false, "<stdin>", NULL, NULL }
 /* clang-format on */
 
 /* One input to read: produced by the walker, read by a worker. */

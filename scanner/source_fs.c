@@ -572,6 +572,11 @@ static int visit(struct ks_source *src, const struct entry *e, bool *follow)
 			ks_stats_skip(src->st, e->path, KS_SKIP_IGNORED);
 			return 0;
 		}
+		if (!e->explicit && src->opts.excluded &&
+		    src->opts.excluded(e->path, true, src->opts.exclude_payload)) {
+			ks_stats_skip(src->st, e->path, KS_SKIP_EXCLUDED);
+			return 0;
+		}
 		if (src->opts.follow_symlinks &&
 		    seen_dir(src, st.st_dev, st.st_ino)) {
 			ks_stats_skip(src->st, e->path, KS_SKIP_LOOP);
@@ -586,6 +591,11 @@ static int visit(struct ks_source *src, const struct entry *e, bool *follow)
 	}
 	if (is_ignored(src, e, false)) {
 		ks_stats_skip(src->st, e->path, KS_SKIP_IGNORED);
+		return 0;
+	}
+	if (!e->explicit && src->opts.excluded &&
+	    src->opts.excluded(e->path, false, src->opts.exclude_payload)) {
+		ks_stats_skip(src->st, e->path, KS_SKIP_EXCLUDED);
 		return 0;
 	}
 	*follow = *follow || e->explicit;

@@ -598,6 +598,11 @@ static void tg_add(struct tgraph *g, const char *name, uint32_t child)
 		tg_drop(g, "over its memory budget");
 }
 
+const char *ks_history_workdir(const struct ks_history *h)
+{
+	return git_repository_workdir(h->repo);
+}
+
 static void free_jobs(struct ks_history *h)
 {
 	size_t i;

@@ -32,6 +32,7 @@ struct ks_staged {
 	git_tree **merge;	/* MERGE_HEAD trees during a merge */
 	size_t merge_nr, merge_alloc;
 	char *objects_dir;
+	char *worktree;		/* GIT_WORK_TREE, when it applies */
 	struct change *ch;
 	size_t ch_nr, ch_alloc, pos;
 	struct ks_stats *st;
@@ -88,6 +89,14 @@ static int open_repo(struct ks_staged *s, const char *dir)
 		return ks_error_set(KS_EINVALID,
 				    "'%s' is not in a git repository%s", label,
 				    env_dir ? " (GIT_DIR is set)" : "");
+	if (!dir && getenv("GIT_WORK_TREE") && *getenv("GIT_WORK_TREE")) {
+		struct ks_buf wt = KS_BUF_INIT;
+
+		ks_buf_adds(&wt, getenv("GIT_WORK_TREE"));
+		if (wt.ptr[wt.len - 1] != '/')
+			ks_buf_addch(&wt, '/');
+		s->worktree = ks_buf_detach(&wt, NULL);
+	}
 	if (rc < 0)
 		return git_error_text(KS_EINVALID, label);
 	if (git_repository_is_bare(s->repo) && !(env_index && *env_index))
@@ -453,6 +462,11 @@ void ks_staged_filter(struct ks_staged *s, struct ks_findings *fs,
 	fs->nr = out;
 }
 
+const char *ks_staged_workdir(const struct ks_staged *s)
+{
+	return s->worktree ? s->worktree : git_repository_workdir(s->repo);
+}
+
 void ks_staged_free(struct ks_staged *s)
 {
 	size_t i, k;
@@ -478,5 +492,6 @@ void ks_staged_free(struct ks_staged *s)
 	git_index_free(s->index);
 	git_repository_free(s->repo);
 	free(s->objects_dir);
+	free(s->worktree);
 	free(s);
 }

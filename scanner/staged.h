@@ -34,5 +34,7 @@ size_t ks_staged_content_changes(const struct ks_staged *s);
 void ks_staged_filter(struct ks_staged *s, struct ks_findings *fs,
 		      struct ks_stats *st);
 void ks_staged_free(struct ks_staged *s);
+/* The work tree ("/path/"; GIT_WORK_TREE when set), or NULL. */
+const char *ks_staged_workdir(const struct ks_staged *s);
 
 #endif

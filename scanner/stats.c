@@ -26,6 +26,8 @@ const char *ks_skip_reason_name(enum ks_skip_reason r)
 		return "symlink-loop";
 	case KS_SKIP_GITLINK:
 		return "gitlink";
+	case KS_SKIP_EXCLUDED:
+		return "excluded";
 	case KS_SKIP_NR:
 		break;
 	}

@@ -19,6 +19,7 @@ enum ks_skip_reason {
 	KS_SKIP_OUTSIDE_ROOT,
 	KS_SKIP_LOOP,
 	KS_SKIP_GITLINK,
+	KS_SKIP_EXCLUDED,	/* the config's exclude */
 	KS_SKIP_NR,
 };
 
@@ -42,6 +43,9 @@ struct ks_stats {
 	struct ks_error_entry *err;
 	size_t err_nr, err_alloc;
 	size_t dropped_by[KS_DROP_NR];
+	size_t suppressed_by[KS_SUPP_NR];	/* findings not reported, why */
+	bool baseline;		/* a baseline was given */
+	size_t baseline_unused;	/* its entries that matched nothing */
 	bool incomplete;
 	/* git history */
 	bool history;

@@ -63,7 +63,7 @@ test_expect_success 'text output has one path:line:col: rule: redacted line per 
 	(cd tree && test_expect_code 1 keysnare scan . >../out.txt 2>../err) &&
 	sed -E "s/^([^:]*):([0-9]+):([0-9]+): ([a-z0-9-]+): .*/\1:\2:\3 \4/" out.txt >actual &&
 	test_cmp expect actual &&
-	test_grep "^keysnare: 1[0-9] files scanned .*; 0 errors; $(wc -l <expect) findings$" err
+	test_grep "^keysnare: 1[0-9] files scanned .*; 0 errors; $(wc -l <expect) findings; 0 suppressed$" err
 '
 
 test_expect_success 'placeholders alone are clean (exit 0)' '

@@ -21,8 +21,12 @@ test_expect_success 'jsonschema is available (make deps installs python3-jsonsch
 	 "incomplete": false, "redacted": true, "findings": [],
 	 "stats": {"files_scanned": 0, "bytes_scanned": 0, "findings": 0,
 	  "skipped_by_reason": {"size": 0, "binary": 0, "ignored": 0, "symlink": 0,
-	   "not-regular": 0, "outside-root": 0, "symlink-loop": 0, "gitlink": 0},
+	   "not-regular": 0, "outside-root": 0, "symlink-loop": 0, "gitlink": 0,
+	   "excluded": 0},
 	  "dropped_by_reason": {"entropy": 0, "placeholder": 0, "no-context": 0, "overlap": 0},
+	  "suppressed": 0,
+	  "suppressed_by_reason": {"marker": 0, "path": 0, "regex": 0, "stopword": 0,
+	   "commit": 0, "baseline": 0, "rule": 0},
 	  "skipped": [], "errors": []}}
 	EOF
 '
