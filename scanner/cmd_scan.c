@@ -59,6 +59,16 @@ enum {
 	OPT_THREADS = 'j',
 };
 
+/* The options of issue 6's suppression, shared by scan, history, staged. */
+#define SUPPRESSION_OPTS \
+	{ "config", 0, OPT_CONFIG, "FILE", "read settings and allowlists from FILE (default: .keysnare.yml at the root)" }, \
+	{ "no-config", 0, OPT_NO_CONFIG, NULL, "ignore .keysnare.yml" }, \
+	{ "baseline", 0, OPT_BASELINE, "FILE", "do not report the findings listed in FILE" }, \
+	{ "write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "write the current findings to FILE as a baseline (exit 0 when written)" }, \
+	{ "prune-baseline", 0, OPT_PRUNE_BASELINE, NULL, "with --baseline: drop its entries that match nothing (after a full scan)" }, \
+	{ "show-suppressed", 0, OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with why (audits)" }, \
+	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" },
+
 static const struct ks_opt scan_opts[] = {
 	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default), json, jsonl" },
 	{ "output", 'o', OPT_OUTPUT, "FILE", "write the report to FILE (atomically) instead of stdout" },
@@ -71,13 +81,7 @@ static const struct ks_opt scan_opts[] = {
 	{ "no-ignore", 0, OPT_NO_IGNORE, NULL, "do not honour .gitignore and .git/info/exclude" },
 	{ "follow-symlinks", 0, OPT_FOLLOW, NULL, "follow symlinks (loop-safe, never outside the scan root)" },
 	{ "stdin-name", 0, OPT_STDIN_NAME, "NAME", "path to report for standard input ('-'); default <stdin>" },
-	{ "config", 0, OPT_CONFIG, "FILE", "read settings and allowlists from FILE (default: .keysnare.yml at the root)" },
-	{ "no-config", 0, OPT_NO_CONFIG, NULL, "ignore .keysnare.yml" },
-	{ "baseline", 0, OPT_BASELINE, "FILE", "do not report the findings listed in FILE" },
-	{ "write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "write the current findings to FILE as a baseline (exit 0 when written)" },
-	{ "prune-baseline", 0, OPT_PRUNE_BASELINE, NULL, "with --baseline: drop its entries that match nothing (after a full scan)" },
-	{ "show-suppressed", 0, OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with why (audits)" },
-	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" },
+	SUPPRESSION_OPTS
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
@@ -104,13 +108,7 @@ static const struct ks_opt history_opts[] = {
 	{ "no-redact", 0, OPT_NO_REDACT, NULL, "show secrets in full (default: redacted)" },
 	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger blobs; default 50MiB" },
 	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan blobs with a NUL byte in the first 8000 bytes" },
-	{ "config", 0, OPT_CONFIG, "FILE", "read settings and allowlists from FILE (default: .keysnare.yml at the root)" },
-	{ "no-config", 0, OPT_NO_CONFIG, NULL, "ignore .keysnare.yml" },
-	{ "baseline", 0, OPT_BASELINE, "FILE", "do not report the findings listed in FILE" },
-	{ "write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "write the current findings to FILE as a baseline (exit 0 when written)" },
-	{ "prune-baseline", 0, OPT_PRUNE_BASELINE, NULL, "with --baseline: drop its entries that match nothing (after a full scan)" },
-	{ "show-suppressed", 0, OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with why (audits)" },
-	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" },
+	SUPPRESSION_OPTS
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
@@ -128,13 +126,7 @@ static const struct ks_opt staged_opts[] = {
 	{ "no-redact", 0, OPT_NO_REDACT, NULL, "show secrets in full (default: redacted)" },
 	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger blobs; default 50MiB" },
 	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan blobs with a NUL byte in the first 8000 bytes" },
-	{ "config", 0, OPT_CONFIG, "FILE", "read settings and allowlists from FILE (default: .keysnare.yml at the root)" },
-	{ "no-config", 0, OPT_NO_CONFIG, NULL, "ignore .keysnare.yml" },
-	{ "baseline", 0, OPT_BASELINE, "FILE", "do not report the findings listed in FILE" },
-	{ "write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "write the current findings to FILE as a baseline (exit 0 when written)" },
-	{ "prune-baseline", 0, OPT_PRUNE_BASELINE, NULL, "with --baseline: drop its entries that match nothing (after a full scan)" },
-	{ "show-suppressed", 0, OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with why (audits)" },
-	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" },
+	SUPPRESSION_OPTS
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs, at most one per file)" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no warnings on stderr (errors and the blocked message still print)" },
