@@ -19,6 +19,7 @@
 #include "staged.h"
 #include "baseline.h"
 #include "config.h"
+#include "yamltree.h"
 #include "suppress.h"
 #include "stats.h"
 #include "xalloc.h"
@@ -567,8 +568,19 @@ static int apply_config_rules(struct ks_ruleset *set, const struct ks_config *cf
 		fprintf(stderr, "keysnare: error: %s\n", set->diag[i]);
 	for (i = 0; i < cfg->disable_nr; i++)
 		if (!ks_ruleset_find(set, cfg->disable[i])) {
-			fprintf(stderr, "keysnare: error: %s: rules.disable names no rule '%s'\n",
-				cfg->file, cfg->disable[i]);
+			const struct ks_yaml_node *r = ks_yaml_get(cfg->root, "rules");
+			const struct ks_yaml_node *d = r ? ks_yaml_get(r, "disable") : NULL;
+			size_t line = 0, col = 0, k;
+
+			for (k = 0; d && d->type == KS_YAML_SEQ && k < d->item_nr; k++)
+				if (d->item[k]->type == KS_YAML_SCALAR &&
+				    !strcmp(d->item[k]->str, cfg->disable[i])) {
+					line = d->item[k]->line;
+					col = d->item[k]->col;
+					break;
+				}
+			fprintf(stderr, "keysnare: error: %s:%zu:%zu: 'rules.disable': no rule '%s'\n",
+				cfg->file, line, col, cfg->disable[i]);
 			bad = 1;
 		}
 	for (i = 0; i < cfg->ov_nr; i++) {
@@ -587,6 +599,22 @@ static int apply_config_rules(struct ks_ruleset *set, const struct ks_config *cf
 			r->severity = ov->severity;
 	}
 	return bad ? KS_EXIT_USAGE : 0;
+}
+
+/* Adds f to a baseline under its path relative to the scan root; an
+ * absolute path (a file named on the command line) counts from the
+ * current directory. */
+static int baseline_add(struct ks_baseline *nb, const struct ks_supp_ctx *supp,
+			const struct ks_finding *f, const char *key)
+{
+	const char *p = ks_supp_path(supp, f->path);
+	int rc;
+
+	if (*p == '/')
+		return ks_error_set(KS_EINVALID,
+				    "outside the current directory (baselines hold relative paths); scan from a directory above it");
+	rc = ks_baseline_add(nb, p, f->rule->id, key);
+	return rc;
 }
 
 struct stream_supp {
@@ -636,7 +664,8 @@ static int run(int argc, char **argv, enum mode mode)
 	struct stream_supp stream;
 	struct ks_config cfg = KS_CONFIG_INIT;
 	struct ks_baseline bl = KS_BASELINE_INIT;
-	struct ks_supp_ctx supp = { NULL, NULL, true, "" };
+	struct ks_supp_ctx supp = { NULL, NULL, true, "", NULL };
+	char cwd[4096];
 	struct exclude_ctx xc = { NULL, NULL };
 	struct ks_buf base = KS_BUF_INIT;
 	struct stat rootst;
@@ -750,6 +779,7 @@ static int run(int argc, char **argv, enum mode mode)
 			ks_buf_addch(&base, '/');
 		}
 		supp.cfg = cfg.file ? &cfg : NULL;
+		supp.cwd = getcwd(cwd, sizeof(cwd));
 		supp.base = base.ptr ? base.ptr : "";
 		supp.inline_allow = !a.no_inline_allow;
 		if (cfg.file) {
@@ -777,9 +807,15 @@ static int run(int argc, char **argv, enum mode mode)
 	if (a.baseline) {
 		int rc = ks_baseline_load(&bl, a.baseline);
 
-		/* --write-baseline may create the configured one */
-		if (rc == KS_ENOTFOUND && a.write_baseline)
+		/* --write-baseline may create it; one the config names but
+		 * that does not exist yet hides nothing: say so, go on */
+		if (rc == KS_ENOTFOUND &&
+		    (a.write_baseline || a.baseline == cfg.baseline)) {
+			if (!a.write_baseline)
+				warning("the baseline '%s' named in %s does not exist yet",
+					a.baseline, cfg.file);
 			rc = 0;
+		}
 		if (rc) {
 			ks_log_error("%s", ks_error_last());
 			ret = KS_EXIT_USAGE;
@@ -856,10 +892,19 @@ static int run(int argc, char **argv, enum mode mode)
 	if (a.baseline) {
 		st.baseline_unused = ks_baseline_unused(&bl);
 		for (size_t i = 0; i < bl.nr && a.verbose; i++)
-			if (!bl.e[i].used)
+			if (!bl.e[i].used) {
+				struct ks_buf p = KS_BUF_INIT, r = KS_BUF_INIT;
+
+				ks_term_escape(&p, bl.e[i].path,
+					       strlen(bl.e[i].path));
+				ks_term_escape(&r, bl.e[i].rule,
+					       strlen(bl.e[i].rule));
 				ks_log_verbose("%s: baseline entry %s %s %.12s matches nothing",
-					       a.baseline, bl.e[i].path,
-					       bl.e[i].rule, bl.e[i].secret_sha256);
+					       a.baseline, p.ptr, r.ptr,
+					       bl.e[i].secret_sha256);
+				ks_buf_release(&p);
+				ks_buf_release(&r);
+			}
 		if (a.prune_baseline) {
 			if (st.incomplete)
 				warning("the scan is incomplete: %s not pruned",
@@ -881,8 +926,9 @@ static int run(int argc, char **argv, enum mode mode)
 		 * --prune-baseline; a hook's scan sees a few files only),
 		 * plus what is reported now */
 		for (size_t i = 0; i < bl.nr; i++)
-			ks_baseline_add(&nb, bl.e[i].path, bl.e[i].rule,
-					bl.e[i].secret_sha256);
+			if (bl.e[i].used || !a.prune_baseline)
+				ks_baseline_add(&nb, bl.e[i].path, bl.e[i].rule,
+						bl.e[i].secret_sha256);
 		if (!a.baseline || strcmp(a.baseline, a.write_baseline)) {
 			/* nor does it drop what the file already holds */
 			struct ks_baseline old = KS_BASELINE_INIT;
@@ -905,8 +951,15 @@ static int run(int argc, char **argv, enum mode mode)
 			if (f->suppressed && f->suppressed != KS_SUPP_BASELINE)
 				continue;
 			ks_baseline_key(f->secret, f->secret_len, key);
-			ks_baseline_add(&nb, ks_supp_path(&supp, f->path),
-					f->rule->id, key);
+			if (baseline_add(&nb, &supp, f, key)) {
+				struct ks_buf p = KS_BUF_INIT;
+
+				ks_term_escape(&p, f->path, strlen(f->path));
+				ks_log_error("'%s' cannot go into a baseline: %s",
+					     p.ptr, ks_error_last());
+				ks_buf_release(&p);
+				st.incomplete = true;
+			}
 		}
 		if (unreadable) {
 			;
@@ -927,7 +980,7 @@ static int run(int argc, char **argv, enum mode mode)
 	if (a.format == KS_FORMAT_JSONL && mode != MODE_SCAN && !werr)
 		werr = ks_report_jsonl(out.fp, &fs, 0, &ropts);
 	if (a.format == KS_FORMAT_TEXT && staged) {
-		if (reported) {
+		if (reported && !a.write_baseline) {
 			ropts.color = a.color == 1 ||
 				      (a.color == -1 && isatty(STDERR_FILENO) &&
 				       !getenv("NO_COLOR"));

@@ -234,24 +234,66 @@ static bool has_allow(const unsigned char *data, size_t a, size_t b)
  * migrations gitleaks:allow and detect-secrets' "pragma: allowlist
  * secret"), or on the line before it (keysnare:allow-next-line, "pragma:
  * allowlist nextline secret"). */
+static bool line_allows(const unsigned char *data, size_t a, size_t b)
+{
+	return has_allow(data, a, b) || has(data, a, b, "gitleaks:allow") ||
+	       has(data, a, b, "pragma: allowlist secret");
+}
+
+static bool line_allows_next(const unsigned char *data, size_t a, size_t b)
+{
+	return has(data, a, b, "keysnare:allow-next-line") ||
+	       has(data, a, b, "pragma: allowlist nextline secret");
+}
+
 static bool allow_marker(const unsigned char *data, size_t len, size_t s,
-			 size_t e)
+			 size_t e, const struct ks_chunk *ck)
 {
 	size_t ls = line_start(data, s), le = line_end(data, len, e ? e - 1 : 0);
 	size_t ps, pe;
+	bool mid_line = ck->col > 1; /* data[0] continues a line */
 
-	if (has_allow(data, ls, le) || has(data, ls, le, "gitleaks:allow") ||
-	    has(data, ls, le, "pragma: allowlist secret"))
+	if (line_allows(data, ls, le) || (!ls && mid_line && ck->line_marker))
 		return true;
 	if (!ls)
-		return false;
+		return ck->prev_next_marker;
 	/* the previous line (a CRLF counts as one break) */
 	pe = ls - 1;
 	if (pe && data[pe] == '\n' && data[pe - 1] == '\r')
 		pe--;
 	ps = line_start(data, pe);
-	return has(data, ps, pe, "keysnare:allow-next-line") ||
-	       has(data, ps, pe, "pragma: allowlist nextline secret");
+	return line_allows_next(data, ps, pe) ||
+	       (!ps && mid_line && ck->line_marker_next);
+}
+
+void ks_chunk_carry(struct ks_chunk *ck, const unsigned char *data,
+		    size_t len, size_t at)
+{
+	/* the line at..: its part before at (a marker may straddle at) */
+	size_t ls = line_start(data, at), end = at;
+	bool cont = !ls && ck->col > 1, here, next_here, prev;
+
+	while (end < len && end < at + 40 && data[end] != '\n' &&
+	       data[end] != '\r')
+		end++;
+	here = line_allows(data, ls, end) || (cont && ck->line_marker);
+	next_here = line_allows_next(data, ls, end) ||
+		    (cont && ck->line_marker_next);
+
+	if (ls) {
+		size_t pe = ls - 1, ps;
+
+		if (pe && data[pe] == '\n' && data[pe - 1] == '\r')
+			pe--;
+		ps = line_start(data, pe);
+		prev = line_allows_next(data, ps, pe) ||
+		       (!ps && ck->col > 1 && ck->line_marker_next);
+	} else {
+		prev = ck->prev_next_marker;
+	}
+	ck->line_marker = here;
+	ck->line_marker_next = next_here;
+	ck->prev_next_marker = prev;
 }
 
 size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
@@ -323,7 +365,7 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 		ks_finding_fingerprint(f);
 		make_snippet(f, data, len, k, kept, kept_nr, no_redact);
 		f->marker = allow_marker(data, len, k->secret_start,
-					 k->secret_end);
+					 k->secret_end, ck);
 		added++;
 	}
 	free(kept);

@@ -72,11 +72,19 @@ struct ks_chunk {
 	size_t line;	/* line number of data[0] (1-based) */
 	size_t col;	/* column of data[0] (1-based) */
 	size_t limit;	/* keep matches whose secret starts before this */
+	/* allow markers before data[0]: on the line data[0] is on, and
+	 * (allow-next-line) on the line before that one */
+	bool line_marker, line_marker_next, prev_next_marker;
 };
 
 /* clang-format off */
-#define KS_CHUNK_WHOLE { 1, 1, SIZE_MAX }
+#define KS_CHUNK_WHOLE { 1, 1, SIZE_MAX, false, false, false }
 /* clang-format on */
+
+/* Carries the markers seen before offset at of a chunk's data into the
+ * description of the chunk that starts there (ck: the current chunk). */
+void ks_chunk_carry(struct ks_chunk *ck, const unsigned char *data,
+		    size_t len, size_t at);
 
 /* Adds one finding per kept match of one blob. Secrets inside snippets are
  * redacted unless no_redact. Returns the number added. */

@@ -223,6 +223,7 @@ static void scan_job(struct worker *w, const struct ks_job *job,
 		}
 		/* the next chunk starts KS_CHUNK_SIZE bytes further on */
 		w->st.bytes_scanned += KS_CHUNK_SIZE;
+		ks_chunk_carry(&ck, data, len, KS_CHUNK_SIZE);
 		lp.offset = 0;
 		lp.line = 0;
 		ks_linepos_find(&lp, data, len, KS_CHUNK_SIZE, &line, &col);

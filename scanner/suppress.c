@@ -10,10 +10,22 @@ const char *ks_supp_path(const struct ks_supp_ctx *c, const char *path)
 {
 	size_t bl = c->base ? strlen(c->base) : 0;
 
-	if (bl && !strncmp(path, c->base, bl))
+	if (bl && !strncmp(path, c->base, bl)) {
 		path += bl;
-	while (path[0] == '.' && path[1] == '/')
+		while (*path == '/')	/* a root spelled "dir//" */
+			path++;
+	}
+	while (path[0] == '.' && path[1] == '/') {
 		path += 2;
+		while (*path == '/')
+			path++;
+	}
+	if (*path == '/' && c->cwd) {
+		size_t cl = strlen(c->cwd);
+
+		if (cl > 1 && !strncmp(path, c->cwd, cl) && path[cl] == '/')
+			path += cl + 1;
+	}
 	return path;
 }
 

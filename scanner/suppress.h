@@ -21,6 +21,8 @@ struct ks_supp_ctx {
 	bool inline_allow;		/* honour the markers */
 	const char *base;		/* prefix of finding paths that the
 					 * config and baseline paths omit */
+	const char *cwd;		/* an absolute path below it counts
+					 * from it (NULL: not known) */
 };
 
 /* The path of f as the config and the baseline see it: relative to the
