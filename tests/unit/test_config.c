@@ -285,6 +285,21 @@ static void test_settings(void **state)
 	assert_int_equal(c.max_file_size, 512 * 1024);
 	ks_config_release(&c);
 
+	/* baseline: a file name, resolved like rule_files; not a list */
+	load_ok(&c, "baseline: ci/known\n");
+	assert_string_equal(c.baseline, "ci/known");
+	ks_config_release(&c);
+	assert_int_equal(ks_config_load_buf(&c, "baseline: b\n", 12,
+					    "/cfg-dir/.keysnare.yml"),
+			 0);
+	assert_string_equal(c.baseline, "/cfg-dir/b");
+	ks_config_release(&c);
+	assert_int_equal(ks_config_load_buf(&c, "baseline: [a]\n", 14,
+					    "t.yml"),
+			 KS_EINVALID);
+	assert_int_equal(c.diag_nr, 1);
+	ks_config_release(&c);
+
 	/* relative rule_files resolve against the config's directory */
 	assert_int_equal(ks_config_load_buf(&c, "rule_files: [r.yml]\n",
 					    strlen("rule_files: [r.yml]\n"),
@@ -383,8 +398,8 @@ static void test_unknown_keys(void **state)
 	(void)state;
 	expect_one("allowlist: {}\nexclud: []\n", "exclud",
 		   "unknown key 'exclud' (expected allowlist, rules, "
-		   "extra_rules, rule_files, max_file_size, scan_binary or "
-		   "exclude)");
+		   "extra_rules, rule_files, max_file_size, scan_binary, "
+		   "exclude or baseline)");
 	expect_one("allowlist:\n  path: []\n", "path",
 		   "unknown key 'allowlist.path' (expected paths, regexes, "
 		   "stopwords or commits)");
