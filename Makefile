@@ -8,7 +8,8 @@ PREFIX ?= /usr/local
 PKGS = libpcre2-8 libgit2 libcjson yaml-0.1 libcurl libhs zlib
 DEBS = gcc make pkg-config git python3 python3-jsonschema clang \
        libclang-rt-14-dev libpcre2-dev libgit2-dev libcjson-dev libyaml-dev \
-       libcurl4-openssl-dev libcmocka-dev libvectorscan-dev zlib1g-dev pre-commit
+       libcurl4-openssl-dev libcmocka-dev libvectorscan-dev zlib1g-dev pre-commit \
+       libxml2-utils yamllint shellcheck
 
 CC ?= cc
 OPT ?= -O2 -g
@@ -85,6 +86,7 @@ $(O)/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/standalone.c $(OBJS)
 
 deps:
 	@m=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	command -v npm >/dev/null 2>&1 || m="$$m nodejs npm"; \
 	if [ -n "$$m" ]; then \
 		if [ "$$(id -u)" != 0 ]; then \
 			echo "keysnare: missing packages:$$(echo $$m)" >&2; \
@@ -99,8 +101,18 @@ run: deps
 	$(MAKE) all
 	./$(O)/keysnare scan .; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
+# The SARIF validators of tests/e2e/t7000-sarif.sh, from the lockfile;
+# reinstalled only when tests/sarif/package*.json change.
+SARIF_NM := tests/sarif/node_modules/.keysnare-stamp
+$(SARIF_NM): tests/sarif/package.json tests/sarif/package-lock.json
+	@echo "npm ci --prefix tests/sarif"
+	@npm ci --prefix tests/sarif --no-audit --no-fund --loglevel=error || \
+		{ echo "keysnare: 'npm ci --prefix tests/sarif' failed: make check needs the SARIF validators (ajv, Sarif.Multitool)" >&2; exit 1; }
+	@chmod u+x tests/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+	@touch $@
+
 # Everything `make test` runs, against the build in $(O).
-check: all $(UNIT_BINS) $(FUZZ_REPLAY)
+check: all $(UNIT_BINS) $(FUZZ_REPLAY) $(SARIF_NM)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 	./$(O)/keysnare rules check
 	@set -e; for f in $(FUZZ_REPLAY); do \

@@ -57,6 +57,7 @@ enum {
 	OPT_PRUNE_BASELINE,
 	OPT_SHOW_SUPPRESSED,
 	OPT_NO_INLINE_ALLOW,
+	OPT_SARIF_CATEGORY,
 	OPT_THREADS = 'j',
 };
 
@@ -68,10 +69,11 @@ enum {
 	{ "write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "write the current findings to FILE as a baseline (exit 0 when written)" }, \
 	{ "prune-baseline", 0, OPT_PRUNE_BASELINE, NULL, "with --baseline: drop its entries that match nothing (after a full scan)" }, \
 	{ "show-suppressed", 0, OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with why (audits)" }, \
-	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" },
+	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" }, \
+	{ "sarif-category", 0, OPT_SARIF_CATEGORY, "ID", "-f sarif: the run's automationDetails.id (code scanning category)" },
 
 static const struct ks_opt scan_opts[] = {
-	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default), json, jsonl" },
+	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default), json, jsonl, sarif, gitlab, github, junit" },
 	{ "output", 'o', OPT_OUTPUT, "FILE", "write the report to FILE (atomically) instead of stdout" },
 	{ "rules", 0, OPT_RULES, "FILE", "add the rules in FILE (repeatable)" },
 	{ "enable-rule", 0, OPT_ENABLE, "ID", "run only the named rules (repeatable)" },
@@ -91,7 +93,7 @@ static const struct ks_opt scan_opts[] = {
 };
 
 static const struct ks_opt history_opts[] = {
-	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default), json, jsonl" },
+	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default), json, jsonl, sarif, gitlab, github, junit" },
 	{ "output", 'o', OPT_OUTPUT, "FILE", "write the report to FILE (atomically) instead of stdout" },
 	{ "repo", 0, OPT_REPO, "DIR", "the repository (default: the one around .); bare repos work" },
 	{ "since", 0, OPT_SINCE, "DATE", "only commits committed on or after DATE (YYYY-MM-DD[THH:MM:SS], or @unixtime)" },
@@ -119,7 +121,7 @@ static const struct ks_opt history_opts[] = {
 
 static const struct ks_opt staged_opts[] = {
 	{ "repo", 0, OPT_REPO, "DIR", "the repository (default: from GIT_DIR/GIT_INDEX_FILE or around .)" },
-	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default, on stderr), json, jsonl" },
+	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default, on stderr), json, jsonl, sarif, gitlab, github, junit" },
 	{ "output", 'o', OPT_OUTPUT, "FILE", "write the report to FILE (atomically)" },
 	{ "rules", 0, OPT_RULES, "FILE", "add the rules in FILE (repeatable)" },
 	{ "enable-rule", 0, OPT_ENABLE, "ID", "run only the named rules (repeatable)" },
@@ -156,6 +158,7 @@ struct scan_args {
 	bool no_config;
 	const char *baseline, *write_baseline;
 	bool prune_baseline, show_suppressed, no_inline_allow;
+	const char *sarif_category;
 	bool max_size_set, scan_binary_set;
 	struct ks_source_opts src;
 	struct ks_history_opts hist;
@@ -210,9 +213,17 @@ static int handle(int id, const char *arg, void *payload)
 			a->format = KS_FORMAT_JSON;
 		else if (!strcmp(arg, "jsonl"))
 			a->format = KS_FORMAT_JSONL;
+		else if (!strcmp(arg, "sarif"))
+			a->format = KS_FORMAT_SARIF;
+		else if (!strcmp(arg, "gitlab"))
+			a->format = KS_FORMAT_GITLAB;
+		else if (!strcmp(arg, "github"))
+			a->format = KS_FORMAT_GITHUB;
+		else if (!strcmp(arg, "junit"))
+			a->format = KS_FORMAT_JUNIT;
 		else
 			return ks_usage_error(a->cmd,
-					      "unknown format '%s' (text, json, jsonl)",
+					      "unknown format '%s' (text, json, jsonl, sarif, gitlab, github, junit)",
 					      arg);
 		break;
 	case OPT_OUTPUT:
@@ -261,6 +272,9 @@ static int handle(int id, const char *arg, void *payload)
 		break;
 	case OPT_NO_INLINE_ALLOW:
 		a->no_inline_allow = true;
+		break;
+	case OPT_SARIF_CATEGORY:
+		a->sarif_category = arg;
 		break;
 	case OPT_NO_IGNORE:
 		a->src.no_ignore = true;
@@ -658,7 +672,7 @@ static int run(int argc, char **argv, enum mode mode)
 	struct ks_source *src = NULL;
 	struct ks_findings fs = KS_FINDINGS_INIT;
 	struct ks_stats st = { 0 };
-	struct ks_report_opts ropts = { false, false };
+	struct ks_report_opts ropts = { false, false, NULL, false };
 	struct output out = { NULL, NULL, NULL, false };
 	struct ks_pipeline_opts popts = { 0 };
 	struct stream_supp stream;
@@ -711,6 +725,7 @@ static int run(int argc, char **argv, enum mode mode)
 		goto done;
 	}
 	ropts.no_redact = a.no_redact;
+	ropts.sarif_category = a.sarif_category;
 	ropts.color = a.color == 1 ||
 		      (a.color == -1 && !a.output && isatty(STDOUT_FILENO) &&
 		       !getenv("NO_COLOR") &&
@@ -992,15 +1007,28 @@ static int run(int argc, char **argv, enum mode mode)
 		werr = ks_report_text(out.fp, &fs, &ropts);
 	else if (a.format == KS_FORMAT_JSON)
 		werr = ks_report_json(out.fp, &fs, &st, &ropts);
+	else if (a.format == KS_FORMAT_SARIF)
+		werr = ks_report_sarif(out.fp, &fs, &st, &ropts);
+	else if (a.format == KS_FORMAT_GITLAB)
+		werr = ks_report_gitlab(out.fp, &fs, &st, &ropts);
+	else if (a.format == KS_FORMAT_GITHUB)
+		werr = ks_report_github(out.fp, &fs, &ropts);
+	else if (a.format == KS_FORMAT_JUNIT)
+		werr = ks_report_junit(out.fp, &fs, &st, &ropts);
+	if (ropts.truncated)
+		st.incomplete = true;
 	if (output_close(&out, !werr) || werr)
 		st.incomplete = true;
 	if (!a.quiet && (!staged || a.verbose))
 		ks_report_summary(stderr, &st, now() - t0);
 	if (staged && !reported && st.incomplete)
 		ks_log_error("the staged changes could not be fully scanned: commit blocked (fail closed); fix the errors above, or bypass once with git commit --no-verify");
-	ret = reported && !a.write_baseline ? KS_EXIT_FINDINGS
-	      : st.incomplete		    ? KS_EXIT_INCOMPLETE
-					    : KS_EXIT_CLEAN;
+	/* a report cut to fit (SARIF limits) is incomplete even with
+	 * findings in it: 2, so CI does not take the cut report as final */
+	ret = ropts.truncated			      ? KS_EXIT_INCOMPLETE
+	      : reported && !a.write_baseline ? KS_EXIT_FINDINGS
+	      : st.incomplete		      ? KS_EXIT_INCOMPLETE
+					      : KS_EXIT_CLEAN;
 done:
 	ks_history_free(hist);
 	ks_staged_free(stg);

@@ -16,11 +16,18 @@ enum ks_format {
 	KS_FORMAT_TEXT,
 	KS_FORMAT_JSON,
 	KS_FORMAT_JSONL,
+	KS_FORMAT_SARIF,	/* SARIF 2.1.0 (GitHub code scanning) */
+	KS_FORMAT_GITLAB,	/* GitLab secret-detection report */
+	KS_FORMAT_GITHUB,	/* GitHub Actions workflow commands */
+	KS_FORMAT_JUNIT,	/* JUnit XML */
 };
 
 struct ks_report_opts {
 	bool no_redact;
 	bool color;
+	const char *sarif_category;	/* automationDetails.id, or NULL */
+	bool truncated;		/* set by a writer that had to cut the
+				 * report (SARIF limits): incomplete */
 };
 
 int ks_report_text(FILE *out, const struct ks_findings *fs,
@@ -34,6 +41,15 @@ int ks_report_jsonl(FILE *out, const struct ks_findings *fs, size_t from,
  * (remove, rotate with each rule's remediation, how to bypass). */
 int ks_report_blocked(FILE *out, const struct ks_findings *fs,
 		      const struct ks_report_opts *opts);
+/* CI formats (report_sarif.c, report_ci.c). */
+int ks_report_sarif(FILE *out, const struct ks_findings *fs,
+		    const struct ks_stats *st, struct ks_report_opts *opts);
+int ks_report_gitlab(FILE *out, const struct ks_findings *fs,
+		     const struct ks_stats *st, const struct ks_report_opts *opts);
+int ks_report_github(FILE *out, const struct ks_findings *fs,
+		     const struct ks_report_opts *opts);
+int ks_report_junit(FILE *out, const struct ks_findings *fs,
+		    const struct ks_stats *st, const struct ks_report_opts *opts);
 /* The summary line(s) on stderr. */
 void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds);
 

@@ -58,7 +58,7 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
 static char *render(const struct ks_findings *fs, const struct ks_stats *st,
 		    bool no_redact, bool text, size_t *len)
 {
-	struct ks_report_opts opts = { no_redact, false };
+	struct ks_report_opts opts = { no_redact, false, NULL, false };
 	char *out = NULL;
 	FILE *f = open_memstream(&out, len);
 
