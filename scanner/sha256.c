@@ -1,6 +1,8 @@
-/* sha256.c - SHA-256 (FIPS 180-4), written from the standard. */
+/* sha256.c - SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), written from
+ * the standards. */
 #include "compat.h"
 #include "sha256.h"
+#include "xalloc.h"
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -111,4 +113,37 @@ void ks_sha256_hex(const void *data, size_t len, char hex[65])
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
 	hex[64] = '\0';
+}
+
+void ks_hmac_sha256(const void *key, size_t key_len, const void *data,
+		    size_t len, unsigned char out[32])
+{
+	unsigned char k[64], pad[64], inner[32];
+	struct ks_sha256 c;
+	int i;
+
+	memset(k, 0, sizeof(k));
+	if (key_len > sizeof(k)) {
+		ks_sha256_init(&c);
+		ks_sha256_update(&c, key, key_len);
+		ks_sha256_final(&c, k);
+	} else if (key_len) {
+		memcpy(k, key, key_len);
+	}
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	ks_sha256_init(&c);
+	ks_sha256_update(&c, pad, sizeof(pad));
+	ks_sha256_update(&c, data, len);
+	ks_sha256_final(&c, inner);
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	ks_sha256_init(&c);
+	ks_sha256_update(&c, pad, sizeof(pad));
+	ks_sha256_update(&c, inner, sizeof(inner));
+	ks_sha256_final(&c, out);
+	ks_wipe(k, sizeof(k));
+	ks_wipe(pad, sizeof(pad));
+	ks_wipe(inner, sizeof(inner));
+	ks_wipe(&c, sizeof(c));
 }

@@ -1,5 +1,6 @@
 /* test_sha256.c - unit tests for SHA-256 (sha256.h): FIPS 180-4 vectors,
- * chunked updates, and sha256sum(1) as an independent oracle. */
+ * chunked updates, and sha256sum(1) as an independent oracle; HMAC-SHA256
+ * against RFC 4231 and keys around the block size. */
 #include "compat.h"
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,6 +197,123 @@ static void test_reinit(void **state)
 				 "b00361a396177a9cb410ff61f20015ad");
 }
 
+static void check_hmac(const void *key, size_t key_len, const void *data,
+		       size_t len, const char *expect)
+{
+	unsigned char md[32];
+	char hex[65];
+
+	ks_hmac_sha256(key, key_len, data, len, md);
+	hex_of(md, hex);
+	assert_string_equal(hex, expect);
+}
+
+/* RFC 4231 4.2: 20-byte key of 0x0b, "Hi There". */
+static void test_hmac_rfc4231_1(void **state)
+{
+	unsigned char key[20];
+
+	(void)state;
+	memset(key, 0x0b, sizeof(key));
+	check_hmac(key, sizeof(key), "Hi There", 8,
+		   "b0344c61d8db38535ca8afceaf0bf12b"
+		   "881dc200c9833da726e9376c2e32cff7");
+}
+
+/* RFC 4231 4.3: a key shorter than the output. */
+static void test_hmac_rfc4231_2(void **state)
+{
+	(void)state;
+	check_hmac("Jefe", 4, "what do ya want for nothing?", 28,
+		   "5bdcc146bf60754e6a042426089575c7"
+		   "5a003f089d2739839dec58b964ec3843");
+}
+
+/* RFC 4231 4.4: 20 bytes of 0xaa, 50 bytes of 0xdd. */
+static void test_hmac_rfc4231_3(void **state)
+{
+	unsigned char key[20], data[50];
+
+	(void)state;
+	memset(key, 0xaa, sizeof(key));
+	memset(data, 0xdd, sizeof(data));
+	check_hmac(key, sizeof(key), data, sizeof(data),
+		   "773ea91e36800e46854db8ebd09181a7"
+		   "2959098b3ef8c122d9635514ced565fe");
+}
+
+/* RFC 4231 4.5: key 0x01..0x19, 50 bytes of 0xcd. */
+static void test_hmac_rfc4231_4(void **state)
+{
+	unsigned char key[25], data[50];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)(i + 1);
+	memset(data, 0xcd, sizeof(data));
+	check_hmac(key, sizeof(key), data, sizeof(data),
+		   "82558a389a443c0ea4cc819899f2083a"
+		   "85f0faa3e578f8077a2e3ff46729665b");
+}
+
+/* RFC 4231 4.7: a 131-byte key (hashed first). */
+static void test_hmac_rfc4231_6(void **state)
+{
+	static const char msg[] =
+		"Test Using Larger Than Block-Size Key - Hash Key First";
+	unsigned char key[131];
+
+	(void)state;
+	memset(key, 0xaa, sizeof(key));
+	check_hmac(key, sizeof(key), msg, strlen(msg),
+		   "60e431591ee0b67f0d8a26aacbf5b77f"
+		   "8e0bc6213728c5140546040f0ee37f54");
+}
+
+/* RFC 4231 4.8: a 131-byte key and data longer than a block. */
+static void test_hmac_rfc4231_7(void **state)
+{
+	static const char msg[] =
+		"This is a test using a larger than block-size key and a "
+		"larger than block-size data. The key needs to be hashed "
+		"before being used by the HMAC algorithm.";
+	unsigned char key[131];
+
+	(void)state;
+	memset(key, 0xaa, sizeof(key));
+	check_hmac(key, sizeof(key), msg, strlen(msg),
+		   "9b09ffa71b942fcb27635fbcd5b0e944"
+		   "bfdc63644f0713938a7f51535c3a35e2");
+}
+
+/* Keys of 0, 63, 64 (used as is) and 65 bytes (hashed first): values from
+ * Python's hmac module. */
+static void test_hmac_block_edges(void **state)
+{
+	static const struct {
+		size_t len;
+		const char *hex;
+	} v[] = {
+		{ 0, "1ec6cad6f558d88056b0648b3d54e95c"
+		     "02ac6c8613fef87f1947d6dd602feee5" },
+		{ 63, "c94198f96a051f57faaa46f2dc0582c6"
+		      "812f205db574649f2c6a5b41e3a83d0a" },
+		{ 64, "a031dc367edc1cd7faa950c117dd6d32"
+		      "a9a31352d18b0d18a1aa1970ee3dc4af" },
+		{ 65, "29b5fbb4587f62034c4bef0adc18e091"
+		      "7d3ced052e71a42db49f52c866661d0b" },
+	};
+	unsigned char key[65];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)i;
+	for (i = 0; i < KS_ARRAY_SIZE(v); i++)
+		check_hmac(key, v[i].len, "keysnare", 8, v[i].hex);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +325,13 @@ int main(void)
 		cmocka_unit_test(test_against_sha256sum),
 		cmocka_unit_test(test_hex_format),
 		cmocka_unit_test(test_reinit),
+		cmocka_unit_test(test_hmac_rfc4231_1),
+		cmocka_unit_test(test_hmac_rfc4231_2),
+		cmocka_unit_test(test_hmac_rfc4231_3),
+		cmocka_unit_test(test_hmac_rfc4231_4),
+		cmocka_unit_test(test_hmac_rfc4231_6),
+		cmocka_unit_test(test_hmac_rfc4231_7),
+		cmocka_unit_test(test_hmac_block_edges),
 	};
 
 	t_seed("test_sha256");
