@@ -5,6 +5,7 @@
 #include "rules.h"
 #include "scan.h"
 #include "sha256.h"
+#include "verify.h"
 #include "xalloc.h"
 
 size_t ks_redact_shown(const unsigned char *secret, size_t len)
@@ -567,6 +568,7 @@ void ks_finding_release(struct ks_finding *f)
 	for (k = 0; k < f->occ_nr; k++)
 		free(f->occ[k].path);
 	free(f->occ);
+	ks_verification_free(f->verification);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -40,6 +40,8 @@ struct ks_finding {
 	enum ks_supp suppressed;
 	struct ks_occurrence *occ; /* --all-occurrences; owned */
 	size_t occ_nr;
+	/* --verify: the answer for this key; owned; or NULL */
+	struct ks_verification *verification;
 };
 
 struct ks_commit_info {

@@ -661,6 +661,8 @@ int ks_ruleset_load_defaults(struct ks_ruleset *set)
 	size_t i;
 	int err = 0;
 
+	size_t from = set->rule_nr;
+
 	for (i = 0; i < ks_default_rule_files_nr; i++) {
 		const struct ks_embedded_file *f = &ks_default_rule_files[i];
 
@@ -668,6 +670,8 @@ int ks_ruleset_load_defaults(struct ks_ruleset *set)
 				    f->name))
 			err = KS_EINVALID;
 	}
+	for (i = from; i < set->rule_nr; i++)
+		set->rule[i]->builtin = true;
 	return err;
 }
 

@@ -58,6 +58,7 @@ struct ks_rule {
 	uint32_t capture_nr;
 	size_t window;	/* bytes after a keyword hit a match may reach */
 	bool enabled;
+	bool builtin;	/* embedded in the binary (only these are verified) */
 	size_t index;	/* position in the ruleset */
 };
 

@@ -1993,6 +1993,7 @@ static void clone_finding(struct ks_finding *dst, const struct ks_finding *src,
 	dst->commit = NULL;
 	dst->occ = NULL;
 	dst->occ_nr = 0;
+	dst->verification = NULL;
 	ks_finding_fingerprint(dst);
 }
 
