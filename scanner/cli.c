@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "buf.h"
 #include "error.h"
+#include "verify.h"
 #include "xalloc.h"
 
 void ks_cli_help(FILE *out, const char *usage, const char *summary,
@@ -129,6 +130,44 @@ int ks_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+int ks_parse_duration(const char *s, int64_t *out)
+{
+	char *end = NULL;
+	unsigned long long v;
+	int64_t unit = 1;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return KS_EINVALID;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return KS_EINVALID;
+	if (*end && !end[1]) {
+		switch (*end) {
+		case 's':
+			unit = 1;
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 'h':
+			unit = 3600;
+			break;
+		case 'd':
+			unit = 86400;
+			break;
+		default:
+			return KS_EINVALID;
+		}
+	} else if (*end) {
+		return KS_EINVALID;
+	}
+	if (v > (unsigned long long)(10LL * 366 * 86400) / (unsigned long long)unit)
+		return KS_EINVALID;
+	*out = (int64_t)v * unit;
+	return 0;
+}
+
 int ks_parse_date(const char *s, int64_t *out)
 {
 	struct tm tm;
@@ -164,5 +203,52 @@ int ks_parse_date(const char *s, int64_t *out)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+int ks_verify_cli_opt(const char *cmd, int id, const char *arg,
+		      struct ks_verify_opts *o)
+{
+	char *end = NULL;
+
+	switch (id) {
+	case KS_OPT_V_DRY_RUN:
+		o->dry_run = true;
+		break;
+	case KS_OPT_V_BUDGET: {
+		long v = strtol(arg, &end, 10);
+
+		if (!*arg || *end || v < 0 || v > 100000)
+			return ks_usage_error(cmd,
+					      "--verify-budget takes a number from 0 to 100000, not '%s'",
+					      arg);
+		o->budget = (unsigned)v;
+		break;
+	}
+	case KS_OPT_V_TIMEOUT: {
+		double v = strtod(arg, &end);
+
+		if (!*arg || *end || !(v >= 0.1 && v <= 120))
+			return ks_usage_error(cmd,
+					      "--verify-timeout takes seconds from 0.1 to 120, not '%s'",
+					      arg);
+		o->timeout_ms = (long)(v * 1000);
+		break;
+	}
+	case KS_OPT_V_CACHE_TTL:
+		if (ks_parse_duration(arg, &o->cache_ttl))
+			return ks_usage_error(cmd,
+					      "bad age '%s' (seconds, or a number with s, m, h or d: 3600, 30m, 12h, 7d)",
+					      arg);
+		break;
+	case KS_OPT_V_NO_CACHE:
+		o->no_cache = true;
+		break;
+	case KS_OPT_V_NO_PROXY:
+		o->no_proxy = true;
+		break;
+	default:
+		return ks_usage_error(cmd, "unhandled option");
+	}
 	return 0;
 }

@@ -8,6 +8,8 @@ int cmd_history(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 void cmd_hook_help(FILE *out);
 int cmd_staged(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+void cmd_verify_help(FILE *out);
 void cmd_staged_help(FILE *out);
 void cmd_history_help(FILE *out);
 void cmd_scan_help(FILE *out);

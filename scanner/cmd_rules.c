@@ -10,6 +10,7 @@
 #include "log.h"
 #include "prefilter.h"
 #include "rules.h"
+#include "verify.h"
 #include "scan.h"
 #include "xalloc.h"
 
@@ -105,8 +106,19 @@ static int rules_show(const struct ks_ruleset *set, const char *id)
 	       r->min_entropy);
 	print_list(stdout, "tags", r->tag, r->tag_nr);
 	printf("remediation: %s\n", r->remediation);
-	if (r->verify)
-		printf("verify: %s\n", r->verify);
+	{
+		const struct ks_provider *p = r->builtin
+			? ks_provider_for_rule(r->id) : NULL;
+
+		if (p)
+			printf("verify: %s (--verify: %s https://%s%s)\n", p->id,
+			       p->method, p->host, p->path);
+		else if (r->verify)
+			printf("verify: %s (ignored: only built-in rules are verified)\n",
+			       r->verify);
+		else
+			puts("verify: no");
+	}
 	puts("examples:");
 	for (i = 0; i < r->example_nr; i++)
 		printf("  - input: %s\n    secret: %s\n", r->example[i].input,

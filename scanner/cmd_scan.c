@@ -22,6 +22,7 @@
 #include "yamltree.h"
 #include "suppress.h"
 #include "stats.h"
+#include "verify.h"
 #include "xalloc.h"
 
 enum {
@@ -58,6 +59,8 @@ enum {
 	OPT_SHOW_SUPPRESSED,
 	OPT_NO_INLINE_ALLOW,
 	OPT_SARIF_CATEGORY,
+	OPT_VERIFY,
+	OPT_ONLY_VERIFIED,
 	OPT_THREADS = 'j',
 };
 
@@ -72,6 +75,12 @@ enum {
 	{ "no-inline-allow", 0, OPT_NO_INLINE_ALLOW, NULL, "ignore keysnare:allow and other inline markers (audits)" }, \
 	{ "sarif-category", 0, OPT_SARIF_CATEGORY, "ID", "-f sarif: the run's automationDetails.id (code scanning category)" },
 
+/* Live verification (issue 8), shared by scan, history, staged. */
+#define VERIFY_OPTS \
+	{ "verify", 0, OPT_VERIFY, NULL, "check each found key live with its provider (sends the key to that provider only; off by default)" }, \
+	{ "only-verified", 0, OPT_ONLY_VERIFIED, NULL, "report only keys verified live (implies --verify)" }, \
+	KS_VERIFY_CLI_OPTS
+
 static const struct ks_opt scan_opts[] = {
 	{ "format", 'f', OPT_FORMAT, "FMT", "output format: text (default), json, jsonl, sarif, gitlab, github, junit" },
 	{ "output", 'o', OPT_OUTPUT, "FILE", "write the report to FILE (atomically) instead of stdout" },
@@ -85,6 +94,7 @@ static const struct ks_opt scan_opts[] = {
 	{ "follow-symlinks", 0, OPT_FOLLOW, NULL, "follow symlinks (loop-safe, never outside the scan root)" },
 	{ "stdin-name", 0, OPT_STDIN_NAME, "NAME", "path to report for standard input ('-'); default <stdin>" },
 	SUPPRESSION_OPTS
+	VERIFY_OPTS
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
@@ -112,6 +122,7 @@ static const struct ks_opt history_opts[] = {
 	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger blobs; default 50MiB" },
 	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan blobs with a NUL byte in the first 8000 bytes" },
 	SUPPRESSION_OPTS
+	VERIFY_OPTS
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs); output is the same for any N" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no summary or warnings on stderr (errors still print)" },
@@ -130,6 +141,7 @@ static const struct ks_opt staged_opts[] = {
 	{ "max-file-size", 0, OPT_MAX_SIZE, "SIZE", "skip (and list) larger blobs; default 50MiB" },
 	{ "scan-binary", 0, OPT_SCAN_BINARY, NULL, "scan blobs with a NUL byte in the first 8000 bytes" },
 	SUPPRESSION_OPTS
+	VERIFY_OPTS
 	{ "threads", 'j', OPT_THREADS, "N", "worker threads (default: online CPUs, at most one per file)" },
 	{ "color", 0, OPT_COLOR, "WHEN", "auto (default), always, never" },
 	{ "quiet", 'q', OPT_QUIET, NULL, "no warnings on stderr (errors and the blocked message still print)" },
@@ -159,6 +171,8 @@ struct scan_args {
 	const char *baseline, *write_baseline;
 	bool prune_baseline, show_suppressed, no_inline_allow;
 	const char *sarif_category;
+	bool verify, only_verified;
+	struct ks_verify_opts vopts;
 	bool max_size_set, scan_binary_set;
 	struct ks_source_opts src;
 	struct ks_history_opts hist;
@@ -181,7 +195,7 @@ void cmd_staged_help(FILE *out)
 		    "Scan the changes staged for the next commit: the index git names (GIT_INDEX_FILE,\n"
 		    "as set for `git commit -a` or `git commit PATH`) against HEAD, never the working tree.\n"
 		    "Each added or modified file is scanned whole; only secrets on added lines count.\n"
-		    "For a pre-commit hook (see `keysnare hook install`); no network.\n"
+		    "For a pre-commit hook (see `keysnare hook install`); no network unless --verify.\n"
 		    "Exit status: 0 nothing found, 1 findings (commit blocked), 2 staged changes could not\n"
 		    "be scanned (blocked: fail closed), 3 usage error or not a repository.",
 		    staged_opts, KS_ARRAY_SIZE(staged_opts));
@@ -276,6 +290,12 @@ static int handle(int id, const char *arg, void *payload)
 	case OPT_SARIF_CATEGORY:
 		a->sarif_category = arg;
 		break;
+	case OPT_VERIFY:
+		a->verify = true;
+		break;
+	case OPT_ONLY_VERIFIED:
+		a->verify = a->only_verified = true;
+		break;
 	case OPT_NO_IGNORE:
 		a->src.no_ignore = true;
 		break;
@@ -356,6 +376,11 @@ static int handle(int id, const char *arg, void *payload)
 		a->help = true;
 		break;
 	default:
+		if (id >= KS_OPT_V_FIRST && id < KS_OPT_V_END) {
+			/* --verify-dry-run implies --verify */
+			a->verify |= id == KS_OPT_V_DRY_RUN;
+			return ks_verify_cli_opt(a->cmd, id, arg, &a->vopts);
+		}
 		return ks_usage_error(a->cmd, "unhandled option");
 	}
 	return 0;
@@ -655,12 +680,31 @@ static int stream_jsonl_supp(const struct ks_findings *fs, size_t from,
 	return err;
 }
 
+/* --only-verified: keeps the findings verified live (or live but
+ * restricted). One left out because its answer was unknown makes the
+ * scan incomplete: it may be live. */
+static void only_verified(struct ks_findings *fs, struct ks_stats *st)
+{
+	size_t unknown;
+
+	st->only_verified_hidden = ks_verify_keep_live(fs, &unknown);
+	if (unknown) {
+		warning("%zu finding%s could not be verified (unknown) and %s not reported by --only-verified: the scan is incomplete",
+			unknown, unknown == 1 ? "" : "s",
+			unknown == 1 ? "is" : "are");
+		st->incomplete = true;
+	}
+}
+
 static int run(int argc, char **argv, enum mode mode)
 {
 	bool history = mode == MODE_HISTORY, staged = mode == MODE_STAGED;
 	struct scan_args a = { .format = KS_FORMAT_TEXT, .color = -1,
 			       .src = KS_SOURCE_OPTS_INIT,
-			       .hist = KS_HISTORY_OPTS_INIT };
+			       .hist = KS_HISTORY_OPTS_INIT,
+			       .vopts = KS_VERIFY_OPTS_INIT };
+	struct ks_verify_stats vst;
+	bool stream_jsonl;
 	struct ks_history *hist = NULL;
 	struct ks_staged *stg = NULL;
 	struct ks_job_source jobs;
@@ -712,6 +756,12 @@ static int run(int argc, char **argv, enum mode mode)
 		goto done;
 	}
 	ks_log_set_level(a.quiet ? KS_LOG_QUIET : a.verbose);
+	/* found keys are in memory from here on: no core dumps */
+	ks_secure_process();
+	memset(&vst, 0, sizeof(vst));
+	/* --verify collects everything before it reports: no streaming */
+	stream_jsonl = a.format == KS_FORMAT_JSONL && mode == MODE_SCAN &&
+		       !a.verify;
 	if (staged && first < argc) {
 		ret = ks_usage_error(cmd, "takes no arguments ('%s'); use --repo DIR",
 				     argv[first]);
@@ -786,6 +836,9 @@ static int run(int argc, char **argv, enum mode mode)
 			output_close(&out, false);
 			goto done;
 		}
+		if (cfg.file && cfg.verify_line)
+			warning("%s:%zu:%zu: 'verify' is ignored: verification endpoints, hosts and headers are compiled into keysnare and never come from a config file",
+				cfg.file, cfg.verify_line, cfg.verify_col);
 		if (mode == MODE_SCAN && path_nr == 1 && cdir == paths[0] &&
 		    strcmp(paths[0], ".")) {
 			ks_buf_adds(&base, paths[0]);
@@ -864,7 +917,7 @@ static int run(int argc, char **argv, enum mode mode)
 	popts.threads = a.threads;
 	popts.no_redact = a.no_redact;
 	popts.src = &a.src;
-	if (a.format == KS_FORMAT_JSONL && mode == MODE_SCAN) {
+	if (stream_jsonl) {
 		stream.s.fp = out.fp;
 		stream.s.ropts = &ropts;
 		stream.supp = &supp;
@@ -902,7 +955,7 @@ static int run(int argc, char **argv, enum mode mode)
 			}
 	}
 	/* suppression (scan's JSONL stream did it as it went) */
-	if (!(a.format == KS_FORMAT_JSONL && mode == MODE_SCAN))
+	if (!stream_jsonl)
 		ks_suppress(&supp, &fs, 0, &st);
 	if (a.baseline) {
 		st.baseline_unused = ks_baseline_unused(&bl);
@@ -988,11 +1041,22 @@ static int run(int argc, char **argv, enum mode mode)
 		ks_baseline_release(&nb);
 	}
 	ks_suppress_compact(&fs, a.show_suppressed);
+	if (a.verify && !a.write_baseline) {
+		if (ks_verify_findings(&fs, &a.vopts, &vst)) {
+			ks_log_error("%s", ks_error_last());
+			ret = KS_EXIT_USAGE;
+			output_close(&out, false);
+			goto done;
+		}
+		st.verify = &vst;
+		if (a.only_verified && !a.vopts.dry_run)
+			only_verified(&fs, &st);
+	}
 	reported = ks_findings_reported(&fs);
 	ks_findings_sort(&fs);
 	ks_stats_sort(&st);
 	st.findings = reported;
-	if (a.format == KS_FORMAT_JSONL && mode != MODE_SCAN && !werr)
+	if (a.format == KS_FORMAT_JSONL && !stream_jsonl && !werr)
 		werr = ks_report_jsonl(out.fp, &fs, 0, &ropts);
 	if (a.format == KS_FORMAT_TEXT && staged) {
 		if (reported && !a.write_baseline) {

@@ -556,6 +556,13 @@ static void parse_root(struct ks_config *c, struct ks_yaml_node *root)
 		const char *k = root->item[i]->str;
 		struct ks_yaml_node *v = root->item[i + 1];
 
+		if (!strcmp(k, "verify")) {
+			/* accepted so that the scan goes on, never obeyed:
+			 * a repository must not choose where keys are sent */
+			c->verify_line = root->item[i]->line;
+			c->verify_col = root->item[i]->col;
+			continue;
+		}
 		if (!known_key(c, root->item[i], NULL, top_keys))
 			continue;
 		if (!strcmp(k, "allowlist"))

@@ -62,6 +62,9 @@ struct ks_config {
 	char *baseline;          /* baseline: FILE, resolved against dir (NULL: none) */
 	struct ks_glob **exclude_glob; /* [exclude_nr]: exclude[i] compiled */
 	struct ks_yaml_node *root;          /* kept for extra_rules positions */
+	/* a 'verify' key: never obeyed (endpoints, hosts and headers are
+	 * compiled in); its position, for the warning (0: none) */
+	size_t verify_line, verify_col;
 	/* diagnostics, each "FILE:LINE:COL: message" */
 	char **diag; size_t diag_nr, diag_alloc;
 };

@@ -17,6 +17,7 @@ static void usage(FILE *out)
 	      "  hook install      install the git pre-commit (and pre-push) hook\n"
 	      "  hook uninstall    remove it, restoring the hook it chained or replaced\n"
 	      "  hook status       show the installed hooks and run a self-test\n"
+	      "  verify [REPORT]   check the keys of a JSON report live with their providers\n"
 	      "  rules list        list the rules\n"
 	      "  rules show ID     show one rule with its examples\n"
 	      "  rules check [F]   validate rule files (default: the embedded rules)\n"
@@ -43,6 +44,8 @@ static int help(int argc, char **argv)
 		cmd_hook_help(stdout);
 	else if (!strcmp(argv[1], "staged"))
 		cmd_staged_help(stdout);
+	else if (!strcmp(argv[1], "verify"))
+		cmd_verify_help(stdout);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help"))
 		usage(stdout);
 	else {
@@ -73,6 +76,8 @@ int main(int argc, char **argv)
 		ret = cmd_hook(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "staged"))
 		ret = cmd_staged(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "verify"))
+		ret = cmd_verify(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
 		ret = (printf("keysnare %s\n", KS_VERSION), 0);
 	else if (!strcmp(argv[1], "help"))

@@ -50,7 +50,17 @@ int ks_report_github(FILE *out, const struct ks_findings *fs,
 		     const struct ks_report_opts *opts);
 int ks_report_junit(FILE *out, const struct ks_findings *fs,
 		    const struct ks_stats *st, const struct ks_report_opts *opts);
+/* The "verification" object of a finding (JSON, JSONL, SARIF
+ * properties); NULL when it was not verified. Returns a cJSON *. */
+void *ks_verification_json(const struct ks_finding *f);
+/* "live: balance=110.00 CNY, is_available=true" (terminal-safe). */
+struct ks_buf;
+struct ks_verification;
+void ks_verification_describe(struct ks_buf *out,
+			      const struct ks_verification *v);
 /* The summary line(s) on stderr. */
 void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds);
+/* Its --verify line alone (nothing when st->verify is NULL). */
+void ks_report_verify_summary(FILE *err, const struct ks_stats *st);
 
 #endif

@@ -1,6 +1,7 @@
 /* report_json.c - JSON document and JSON Lines (schema: docs/keysnare.schema.json). */
 #include "compat.h"
 #include <math.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 #include "report.h"
 #include "buf.h"
@@ -9,6 +10,7 @@
 #include "rules.h"
 #include "stats.h"
 #include "utf8.h"
+#include "verify.h"
 #include "version.h"
 
 /* Adds a string that is valid UTF-8 whatever the input bytes; when bytes
@@ -26,6 +28,46 @@ static void add_str(cJSON *obj, const char *key, const char *s, size_t len,
 	}
 	ks_buf_release(&b);
 	ks_buf_release(&raw);
+}
+
+void *ks_verification_json(const struct ks_finding *f)
+{
+	const struct ks_verification *v = f->verification;
+	cJSON *o, *d;
+	char date[32];
+	time_t t;
+	struct tm tm;
+	size_t i;
+
+	if (!v || v->state == KS_V_NONE)
+		return NULL;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "state", ks_vstate_name(v->state));
+	cJSON_AddStringToObject(o, "provider", v->provider ? v->provider : "");
+	if (v->http_status)
+		cJSON_AddNumberToObject(o, "http_status", (double)v->http_status);
+	else
+		cJSON_AddNullToObject(o, "http_status");
+	if (v->reason)
+		add_str(o, "reason", v->reason, strlen(v->reason), NULL);
+	d = cJSON_AddObjectToObject(o, "detail");
+	for (i = 0; i < v->detail_nr; i++) {
+		struct ks_buf k = KS_BUF_INIT;
+
+		ks_json_str(&k, v->detail[i].key, strlen(v->detail[i].key));
+		if (!cJSON_GetObjectItemCaseSensitive(d, k.ptr))
+			add_str(d, k.ptr, v->detail[i].value,
+				strlen(v->detail[i].value), NULL);
+		ks_buf_release(&k);
+	}
+	t = (time_t)v->checked_at;
+	if (v->checked_at > 0 && gmtime_r(&t, &tm) &&
+	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		cJSON_AddStringToObject(o, "checked_at", date);
+	else
+		cJSON_AddNullToObject(o, "checked_at");
+	cJSON_AddBoolToObject(o, "cached", v->cached);
+	return o;
 }
 
 static cJSON *finding_json(const struct ks_finding *f,
@@ -61,6 +103,12 @@ static cJSON *finding_json(const struct ks_finding *f,
 	if (f->suppressed)
 		cJSON_AddStringToObject(o, "suppressed",
 					ks_supp_name(f->suppressed));
+	{
+		cJSON *v = ks_verification_json(f);
+
+		if (v)
+			cJSON_AddItemToObject(o, "verification", v);
+	}
 	if (f->history) {
 		static const unsigned char zero[20];
 		char hex[41];
@@ -156,6 +204,21 @@ int ks_report_json(FILE *out, const struct ks_findings *fs,
 		cJSON_AddNumberToObject(stats, "blobs", (double)st->blobs);
 		cJSON_AddBoolToObject(stats, "history_truncated",
 				      st->truncated);
+	}
+	if (st->verify) {
+		const struct ks_verify_stats *vs = st->verify;
+		cJSON *vo = cJSON_AddObjectToObject(stats, "verification");
+
+		cJSON_AddNumberToObject(vo, "keys", (double)vs->keys);
+		cJSON_AddNumberToObject(vo, "requests", (double)vs->requests);
+		cJSON_AddNumberToObject(vo, "cached", (double)vs->cached);
+		for (i = KS_V_LIVE; i <= KS_V_UNKNOWN; i++)
+			cJSON_AddNumberToObject(vo, ks_vstate_name(i),
+						(double)vs->by_state[i]);
+		cJSON_AddNumberToObject(vo, "not_verifiable",
+					(double)vs->not_verifiable);
+		cJSON_AddNumberToObject(vo, "hidden_by_only_verified",
+					(double)st->only_verified_hidden);
 	}
 	by = cJSON_AddObjectToObject(stats, "skipped_by_reason");
 	for (i = 0; i < KS_SKIP_NR; i++)

@@ -6,10 +6,11 @@
  * truncation notice. Strings go through ks_json_str(); artifact URIs are
  * percent-encoded bytes, so any path (even invalid UTF-8) round-trips.
  * Nothing depends on the clock or the machine: the output is a function of
- * the findings and stats. Messages and partialFingerprints never hold a
+ * the findings and stats (and, with --verify, of the providers' answers). Messages and partialFingerprints never hold a
  * secret, an e-mail address or a commit message.
  */
 #include "compat.h"
+#include "verify.h"
 #include <cjson/cJSON.h>
 #include "report.h"
 #include "buf.h"
@@ -199,6 +200,9 @@ static cJSON *result_json(const struct ks_finding *f, size_t rule_index)
 	cJSON_AddStringToObject(o, "level", sev_level(f->rule->severity));
 	/* the redacted secret even with --no-redact: SARIF gets uploaded */
 	ks_buf_addf(&b, "%s: %s", f->rule->name, f->redacted);
+	if (f->verification && f->verification->state != KS_V_NONE)
+		ks_buf_addf(&b, " (verified: %s)",
+			    ks_vstate_name(f->verification->state));
 	add_message(o, "message", b.ptr, b.len);
 
 	locs = cJSON_AddArrayToObject(o, "locations");
@@ -233,11 +237,17 @@ static cJSON *result_json(const struct ks_finding *f, size_t rule_index)
 					ks_supp_name(f->suppressed));
 		cJSON_AddItemToArray(arr, s);
 	}
-	if (f->history && f->commit) {
+	if ((f->history && f->commit) || f->verification) {
 		cJSON *props = cJSON_AddObjectToObject(o, "properties");
+		cJSON *v = ks_verification_json(f);
 
-		cJSON_AddStringToObject(props, "commit", f->commit->id);
-		cJSON_AddStringToObject(props, "commit_date", f->commit->date);
+		if (f->history && f->commit) {
+			cJSON_AddStringToObject(props, "commit", f->commit->id);
+			cJSON_AddStringToObject(props, "commit_date",
+						f->commit->date);
+		}
+		if (v)
+			cJSON_AddItemToObject(props, "verification", v);
 	}
 	ks_buf_release(&b);
 	return o;
@@ -247,9 +257,18 @@ static cJSON *result_json(const struct ks_finding *f, size_t rule_index)
  * sextuple a byte: \u00XX; percent-encoding triples it). */
 static size_t result_size(const struct ks_finding *f)
 {
-	return KS_SARIF_RESULT_OVERHEAD + 3 * strlen(f->path) +
-	       6 * f->snippet_len + 6 * strlen(f->redacted) +
-	       strlen(f->rule->name);
+	size_t n = KS_SARIF_RESULT_OVERHEAD + 3 * strlen(f->path) +
+		   6 * f->snippet_len + 6 * strlen(f->redacted) +
+		   strlen(f->rule->name);
+	const struct ks_verification *v = f->verification;
+
+	if (v) {
+		n += 256 + (v->reason ? 6 * strlen(v->reason) : 0);
+		for (size_t i = 0; i < v->detail_nr; i++)
+			n += 16 + 6 * (strlen(v->detail[i].key) +
+				       strlen(v->detail[i].value));
+	}
+	return n;
 }
 
 struct order {

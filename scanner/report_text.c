@@ -6,6 +6,7 @@
 #include "rules.h"
 #include "error.h"
 #include "stats.h"
+#include "verify.h"
 
 int ks_report_text(FILE *out, const struct ks_findings *fs,
 		   const struct ks_report_opts *opts)
@@ -35,11 +36,44 @@ int ks_report_text(FILE *out, const struct ks_findings *fs,
 		if (f->suppressed)
 			fprintf(out, " (suppressed: %s)",
 				ks_supp_name(f->suppressed));
+		if (f->verification && f->verification->state != KS_V_NONE) {
+			ks_buf_reset(&b);
+			ks_verification_describe(&b, f->verification);
+			fprintf(out, " %s[%s]%s",
+				f->verification->state == KS_V_LIVE ||
+						f->verification->state == KS_V_LIVE_RESTRICTED
+					? red : "",
+				b.ptr,
+				f->verification->state == KS_V_LIVE ||
+						f->verification->state == KS_V_LIVE_RESTRICTED
+					? off : "");
+		}
 		fputc('\n', out);
 	}
 	ks_buf_release(&b);
 	fflush(out);
 	return ferror(out) ? KS_EIO : 0;
+}
+
+void ks_verification_describe(struct ks_buf *out,
+			      const struct ks_verification *v)
+{
+	size_t i;
+
+	ks_buf_adds(out, ks_vstate_name(v->state));
+	if (v->reason) {
+		ks_buf_adds(out, ": ");
+		ks_term_escape(out, v->reason, strlen(v->reason));
+	}
+	for (i = 0; i < v->detail_nr; i++) {
+		ks_buf_adds(out, i || v->reason ? ", " : ": ");
+		ks_term_escape(out, v->detail[i].key, strlen(v->detail[i].key));
+		ks_buf_addch(out, '=');
+		ks_term_escape(out, v->detail[i].value,
+			       strlen(v->detail[i].value));
+	}
+	if (v->cached)
+		ks_buf_adds(out, " (cached)");
 }
 
 void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds)
@@ -85,7 +119,24 @@ void ks_report_summary(FILE *err, const struct ks_stats *st, double seconds)
 			st->incomplete ? "; scan INCOMPLETE" : "");
 		ks_buf_release(&sb);
 	}
+	ks_report_verify_summary(err, st);
 	ks_buf_release(&b);
+}
+
+void ks_report_verify_summary(FILE *err, const struct ks_stats *st)
+{
+	if (st->verify) {
+		const struct ks_verify_stats *vs = st->verify;
+
+		fprintf(err,
+			"keysnare: verify: %zu key%s, %zu request%s, %zu cached: %zu live, %zu live_restricted, %zu invalid, %zu unknown; %zu finding%s without a verifier%s\n",
+			vs->keys, vs->keys == 1 ? "" : "s", vs->requests,
+			vs->requests == 1 ? "" : "s", vs->cached,
+			vs->by_state[KS_V_LIVE], vs->by_state[KS_V_LIVE_RESTRICTED],
+			vs->by_state[KS_V_INVALID], vs->by_state[KS_V_UNKNOWN],
+			vs->not_verifiable, vs->not_verifiable == 1 ? "" : "s",
+			st->only_verified_hidden ? "; others hidden by --only-verified" : "");
+	}
 }
 
 int ks_report_blocked(FILE *out, const struct ks_findings *fs,
@@ -118,7 +169,13 @@ int ks_report_blocked(FILE *out, const struct ks_findings *fs,
 			ks_term_escape(&b, f->secret, f->secret_len);
 		else
 			ks_term_escape(&b, f->redacted, strlen(f->redacted));
-		fprintf(out, "%s%s%s\n", red, b.ptr, off);
+		fprintf(out, "%s%s%s", red, b.ptr, off);
+		if (f->verification && f->verification->state != KS_V_NONE) {
+			ks_buf_reset(&b);
+			ks_verification_describe(&b, f->verification);
+			fprintf(out, " [%s]", b.ptr);
+		}
+		fputc('\n', out);
 	}
 	fputs("\nWhat to do:\n"
 	      "  1. Remove the secret from the file(s) above and load it at run time from\n"

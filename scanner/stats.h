@@ -33,6 +33,8 @@ struct ks_error_entry {
 	char *message;
 };
 
+struct ks_verify_stats;
+
 struct ks_stats {
 	size_t files_scanned;
 	uint64_t bytes_scanned;
@@ -52,6 +54,9 @@ struct ks_stats {
 	size_t commits;		/* commits walked */
 	size_t blobs;		/* unique blobs read */
 	bool truncated;		/* shallow clone: history ends early */
+	/* --verify */
+	const struct ks_verify_stats *verify;	/* NULL: not asked */
+	size_t only_verified_hidden;	/* findings --only-verified left out */
 };
 
 const char *ks_skip_reason_name(enum ks_skip_reason r);

@@ -393,6 +393,30 @@ static void test_not_regular(void **state)
 	ks_buf_release(&big);
 }
 
+/* A 'verify' key is recorded for a warning and never obeyed: whatever it
+ * holds, nothing of it reaches the config. */
+static void test_verify_key_ignored(void **state)
+{
+	static const char text[] =
+		"exclude: [vendor/]\n"
+		"verify:\n"
+		"  endpoint: https://127.0.0.1:18443/\n"
+		"  headers: [\"X-Evil: 1\"]\n";
+	struct ks_config c = KS_CONFIG_INIT;
+
+	(void)state;
+	assert_int_equal(ks_config_load_buf(&c, text, strlen(text), "t.yml"), 0);
+	assert_int_equal(c.diag_nr, 0);
+	assert_int_equal(c.verify_line, 2);
+	assert_int_equal(c.verify_col, 1);
+	assert_int_equal(c.exclude_nr, 1);
+	ks_config_release(&c);
+
+	assert_int_equal(ks_config_load_buf(&c, "exclude: []\n", 12, "t.yml"), 0);
+	assert_int_equal(c.verify_line, 0);
+	ks_config_release(&c);
+}
+
 static void test_unknown_keys(void **state)
 {
 	(void)state;
@@ -837,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_verify_key_ignored),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_yaml_errors),
