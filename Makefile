@@ -9,7 +9,7 @@ PKGS = libpcre2-8 libgit2 libcjson yaml-0.1 libcurl libhs zlib
 DEBS = gcc make pkg-config git python3 python3-jsonschema clang \
        libclang-rt-14-dev libpcre2-dev libgit2-dev libcjson-dev libyaml-dev \
        libcurl4-openssl-dev libcmocka-dev libvectorscan-dev zlib1g-dev pre-commit \
-       libxml2-utils yamllint shellcheck
+       libxml2-utils yamllint shellcheck strace openssl curl
 
 CC ?= cc
 OPT ?= -O2 -g
@@ -120,7 +120,7 @@ check: all $(UNIT_BINS) $(FUZZ_REPLAY) $(SARIF_NM)
 		echo "== $$n corpus replay"; \
 		$$f tests/fuzz/corpus/$$n tests/fuzz/regressions/$$n; \
 	done
-	KEYSNARE=$(abspath $(O)/keysnare) tests/e2e/run.sh
+	KEYSNARE=$(abspath $(O)/keysnare) tests/e2e/nonet.sh
 
 test: deps
 	$(MAKE) check
