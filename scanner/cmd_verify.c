@@ -376,8 +376,13 @@ static int take_finding(struct finder *fd, const cJSON *o, size_t n,
 			     hex, 1, &f)) {
 			struct ks_buf ctx = KS_BUF_INIT;
 
-			/* the rule may need context around the key */
-			ks_buf_addf(&ctx, "%s = %s\n", rule->keyword_nr ? rule->keyword[0] : rid,
+			/* the rule may need context around the key: the
+			 * provider's name ("deepseek" for sk- + 32 hex) */
+			ks_buf_addf(&ctx, "%s_key = %s\n",
+				    rule->context_nr ? rule->context[0]
+				    : ks_provider_for_rule(rid)
+					    ? ks_provider_for_rule(rid)->id
+					    : rid,
 				    secret);
 			if (!find_in(fd, path, (const unsigned char *)ctx.ptr,
 				     ctx.len, rule, hex, 1, &f)) {
@@ -412,10 +417,20 @@ static int take_finding(struct finder *fd, const cJSON *o, size_t n,
 static long take_report(struct finder *fd, const char *data, size_t len,
 			const char *name, struct ks_findings *fs)
 {
-	cJSON *doc = cJSON_ParseWithLength(data, len);
+	const char *stop = NULL;
+	cJSON *doc = cJSON_ParseWithLengthOpts(data, len, &stop, 0);
 	const cJSON *arr, *it;
 	long bad = 0;
 	size_t n = 0;
+
+	/* one JSON value, and nothing but blanks after it; else JSON Lines
+	 * (whose first line alone parses as a document) */
+	while (doc && stop && stop < data + len && isspace((unsigned char)*stop))
+		stop++;
+	if (doc && stop != data + len) {
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
 
 	if (doc && cJSON_IsObject(doc) &&
 	    cJSON_IsArray(arr = cJSON_GetObjectItemCaseSensitive(doc, "findings"))) {
@@ -647,7 +662,7 @@ int cmd_verify(int argc, char **argv)
 	if (a.only_verified && !a.vopts.dry_run) {
 		st.only_verified_hidden = ks_verify_keep_live(&fs, &unknown);
 		if (unknown) {
-			warning("%zu finding%s could not be verified (unknown) and %s not reported by --only-verified",
+			warning("%zu finding%s could not be verified (unknown) and %s not reported by --only-verified: the run is incomplete",
 				unknown, unknown == 1 ? "" : "s",
 				unknown == 1 ? "is" : "are");
 			st.incomplete = true;

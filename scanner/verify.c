@@ -394,8 +394,12 @@ static struct vprov *prov_get(struct vrun *r, const struct ks_provider *p)
 	for (i = 0; i < r->prov_nr; i++)
 		if (r->prov[i].p == p)
 			return &r->prov[i];
-	r->prov = xrealloc(r->prov, st_mult(r->prov_nr + 1, sizeof(*r->prov)));
-	memset(&r->prov[r->prov_nr], 0, sizeof(*r->prov));
+	/* jobs point into this array: it is allocated once, for every
+	 * provider there is, and never moves */
+	if (!r->prov)
+		r->prov = xcalloc(ks_provider_nr(), sizeof(*r->prov));
+	if (r->prov_nr >= ks_provider_nr())
+		BUG("provider %s is not in the table", p->id);
 	r->prov[r->prov_nr].p = p;
 	r->prov[r->prov_nr].tokens = KS_VERIFY_BURST;
 	r->prov[r->prov_nr].refilled = vnow();
@@ -499,7 +503,10 @@ static void collect(struct vrun *r)
 		}
 		p = ks_provider_for_rule(f->rule->id);
 		if (!p) {
-			r->vs->not_verifiable++;
+			/* an AWS key id is verified with its secret (counted
+			 * at the end if it has none) */
+			if (strcmp(f->rule->id, "aws-access-key-id"))
+				r->vs->not_verifiable++;
 			continue;
 		}
 		k.p = p;
@@ -743,8 +750,10 @@ static int job_start(struct vrun *r, CURLM *m, struct vjob *j)
 
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		/* no "Expect:" header to switch 100-continue off: the bodies
+		 * are far too small for it, and libcurl 7.88 would sign the
+		 * empty header into SigV4's SignedHeaders */
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-		l = curl_slist_append(l, "Expect:");
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, l);
 	j->hdr = l;
@@ -1259,9 +1268,16 @@ int ks_verify_findings(struct ks_findings *fs, const struct ks_verify_opts *o,
 				? ks_verification_dup(j->v) : j->v;
 	}
 	attach_aws_ids(&r);
-	for (i = 0; i < fs->nr; i++)
-		if (fs->f[i].verification)
-			vs->by_state[fs->f[i].verification->state]++;
+	for (i = 0; i < fs->nr; i++) {
+		const struct ks_finding *f = &fs->f[i];
+
+		if (f->verification)
+			vs->by_state[f->verification->state]++;
+		else if (!f->suppressed && f->rule->builtin &&
+			 !strcmp(f->rule->id, "aws-access-key-id") &&
+			 !o->dry_run)
+			vs->not_verifiable++;
+	}
 	for (i = 0; i < r.job_nr; i++) {
 		struct vjob *j = &r.job[i];
 
