@@ -1,10 +1,14 @@
 /* finding.c - build findings from matches: positions, redaction, snippets. */
 #include "compat.h"
 #include <ctype.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "decode.h"
 #include "finding.h"
 #include "rules.h"
 #include "scan.h"
 #include "sha256.h"
+#include "utf8.h"
 #include "verify.h"
 #include "xalloc.h"
 
@@ -207,7 +211,7 @@ static void add_span(struct span **sp, size_t *nr, size_t *alloc, size_t s,
 static void snippet_range(struct ks_buf *out, const unsigned char *data,
 			  size_t len, size_t a, size_t b,
 			  const struct ks_match *m, const struct secret_index *ix,
-			  bool no_redact)
+			  bool no_redact, const struct ks_add_opts *ao)
 {
 	struct span *sp = NULL;
 	size_t sp_nr = 0, sp_alloc = 0, pos = a, i, p;
@@ -216,6 +220,11 @@ static void snippet_range(struct ks_buf *out, const unsigned char *data,
 		ks_buf_add(out, data + a, b - a);
 		return;
 	}
+	/* encoded forms of secrets found in their decoded text */
+	for (i = 0; ao && i < ao->redact_nr; i++)
+		if (ao->redact[2 * i] < b && ao->redact[2 * i + 1] > a)
+			add_span(&sp, &sp_nr, &sp_alloc, ao->redact[2 * i],
+				 ao->redact[2 * i + 1]);
 	/* every copy of a long secret that overlaps [a, b) starts in
 	 * (a - maxlen, b) */
 	for (p = a > ix->maxlen ? a - ix->maxlen + 1 : 0;
@@ -272,7 +281,7 @@ static void snippet_range(struct ks_buf *out, const unsigned char *data,
 static void make_snippet(struct ks_finding *f, const unsigned char *data,
 			 size_t len, const struct ks_match *self,
 			 const struct ks_match *m, const struct secret_index *ix,
-			 bool no_redact)
+			 bool no_redact, const struct ks_add_opts *ao)
 {
 	struct ks_buf b = KS_BUF_INIT;
 	size_t ls = line_start(data, self->secret_start);
@@ -291,7 +300,7 @@ static void make_snippet(struct ks_finding *f, const unsigned char *data,
 		for (k = 0; k < 3 && z < le && (data[z] & 0xc0) == 0x80; k++)
 			z++;
 	}
-	snippet_range(&b, data, len, a, z, m, ix, no_redact);
+	snippet_range(&b, data, len, a, z, m, ix, no_redact, ao);
 	if (b.len > KS_SNIPPET_MAX) {
 		size_t cut = KS_SNIPPET_MAX;
 
@@ -417,9 +426,17 @@ size_t ks_findings_add_blob(struct ks_findings *fs, const char *path,
  * chunk's first line; the chunk's first line may have begun before it. */
 static void chunk_pos(struct ks_linepos *hint, const struct ks_chunk *ck,
 		      const unsigned char *data, size_t len, size_t offset,
-		      size_t *line, size_t *col)
+		      size_t *line, size_t *col, bool char_cols)
 {
 	ks_linepos_find(hint, data, len, offset, line, col);
+	if (char_cols) {
+		/* count characters: bytes that are not 10xxxxxx */
+		size_t i, n = 0;
+
+		for (i = offset - (*col - 1); i < offset && i < len; i++)
+			n += (data[i] & 0xc0) != 0x80;
+		*col = n + 1;
+	}
 	if (*line == 1)
 		*col += ck->col - 1;
 	*line += ck->line - 1;
@@ -430,6 +447,35 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 			     const struct ks_match *m, size_t m_nr,
 			     bool no_redact, const struct ks_chunk *ck)
 {
+	return ks_findings_add_ex(fs, path, data, len, m, m_nr, no_redact, ck,
+				  NULL);
+}
+
+/* The end of [s, e): end_col is one past its last character. */
+static void end_pos(struct ks_finding *f, struct ks_linepos *pos,
+		    const struct ks_chunk *ck, const unsigned char *data,
+		    size_t len, size_t s, size_t e, bool char_cols)
+{
+	struct ks_linepos endpos = *pos;
+	size_t last = e > s ? e - 1 : s;
+
+	/* the last character's first byte */
+	while (char_cols && last > s && last < len &&
+	       (data[last] & 0xc0) == 0x80)
+		last--;
+	chunk_pos(&endpos, ck, data, len, last, &f->end_line, &f->end_col,
+		  char_cols);
+	f->end_col++;
+}
+
+size_t ks_findings_add_ex(struct ks_findings *fs, const char *path,
+			  const unsigned char *data, size_t len,
+			  const struct ks_match *m, size_t m_nr,
+			  bool no_redact, const struct ks_chunk *ck,
+			  const struct ks_add_opts *ao)
+{
+	bool char_cols = ao && ao->char_cols;
+	int64_t now = (int64_t)time(NULL);
 	static const struct ks_chunk whole = KS_CHUNK_WHOLE;
 	struct ks_linepos pos = { 0, 0 };
 	struct ks_match *kept = NULL;
@@ -450,7 +496,6 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 		const struct ks_match *k = &kept[i];
 		struct ks_finding *f;
 		struct ks_buf b = KS_BUF_INIT;
-		struct ks_linepos endpos;
 		size_t sl = k->secret_end - k->secret_start;
 
 		if (k->secret_start >= ck->limit)
@@ -461,26 +506,121 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 		f->rule = k->rule;
 		f->path = xstrdup(path);
 		f->entropy = k->entropy;
+		f->src_off = k->secret_start;
 		chunk_pos(&pos, ck, data, len, k->secret_start, &f->line,
-			  &f->col);
-		endpos = pos;
-		chunk_pos(&endpos, ck, data, len, k->secret_end - 1,
-			  &f->end_line, &f->end_col);
-		f->end_col++;
+			  &f->col, char_cols);
+		end_pos(f, &pos, ck, data, len, k->secret_start, k->secret_end,
+			char_cols);
+		if (ao && ao->encoding)
+			snprintf(f->encoding, sizeof(f->encoding), "%s",
+				 ao->encoding);
 		f->secret = xmemdupz(data + k->secret_start, sl);
 		f->secret_len = sl;
 		ks_redact(&b, data + k->secret_start, sl);
 		f->redacted = ks_buf_detach(&b, NULL);
 		ks_sha256_hex(f->secret, sl, f->secret_sha256);
 		ks_finding_fingerprint(f);
-		make_snippet(f, data, len, k, kept, &ix, no_redact);
+		make_snippet(f, data, len, k, kept, &ix, no_redact, ao);
 		f->marker = allow_marker(data, len, k->secret_start,
 					 k->secret_end, ck);
+		if (!strcmp(f->rule->id, "jwt"))
+			ks_finding_jwt_claims(f, now);
 		added++;
 	}
 	index_free(&ix);
 	free(kept);
 	return added;
+}
+
+void ks_finding_relocate(struct ks_finding *f, const unsigned char *data,
+			 size_t len, size_t start, size_t end,
+			 const struct ks_chunk *ck, bool char_cols)
+{
+	static const struct ks_chunk whole = KS_CHUNK_WHOLE;
+	struct ks_linepos pos = { 0, 0 };
+
+	if (!ck)
+		ck = &whole;
+	chunk_pos(&pos, ck, data, len, start, &f->line, &f->col, char_cols);
+	end_pos(f, &pos, ck, data, len, start, end, char_cols);
+	f->marker = allow_marker(data, len, start, end, ck);
+	f->src_off = start;
+}
+
+/* Copies an issuer for display: control, bidi and ill-formed bytes become
+ * '?', at most KS_JWT_ISS_MAX bytes, cut on a character boundary. */
+static void sanitise_issuer(char *out, const char *s, size_t len)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		uint32_t cp;
+		size_t n = ks_utf8_decode(u, len - i, &cp);
+
+		if (!n || cp < 0x20 || cp == 0x7f ||
+		    (cp >= 0x80 && cp < 0xa0) || ks_utf8_is_bidi(cp)) {
+			if (o + 1 > KS_JWT_ISS_MAX)
+				break;
+			out[o++] = '?';
+			i += n ? n : 1;
+			continue;
+		}
+		if (o + n > KS_JWT_ISS_MAX)
+			break;
+		memcpy(out + o, u, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+}
+
+void ks_finding_jwt_claims(struct ks_finding *f, int64_t now)
+{
+	const char *s = f->secret, *p, *q, *end = f->secret + f->secret_len;
+	struct ks_buf b = KS_BUF_INIT;
+	cJSON *doc = NULL, *iss, *exp;
+
+	p = memchr(s, '.', f->secret_len);
+	if (!p)
+		return;
+	p++;
+	q = memchr(p, '.', (size_t)(end - p));
+	if (!q)
+		return;
+	if (ks_base64_decode(&b, (const unsigned char *)p, (size_t)(q - p),
+			     64 << 10) <= 0)
+		goto done;
+	doc = cJSON_ParseWithLength(b.ptr, b.len);
+	if (!cJSON_IsObject(doc))
+		goto done;
+	iss = cJSON_GetObjectItemCaseSensitive(doc, "iss");
+	if (cJSON_IsString(iss) && iss->valuestring) {
+		sanitise_issuer(f->jwt_issuer, iss->valuestring,
+				strlen(iss->valuestring));
+		f->jwt_has_iss = true;
+	}
+	exp = cJSON_GetObjectItemCaseSensitive(doc, "exp");
+	/* years 0..9999 only: the date must print as YYYY-MM-DD */
+	if (cJSON_IsNumber(exp) && exp->valuedouble >= 0 &&
+	    exp->valuedouble < 253402300800.0) {
+		f->jwt_exp = (int64_t)exp->valuedouble;
+		f->jwt_has_exp = true;
+		f->jwt_expired = f->jwt_exp < now;
+	}
+done:
+	cJSON_Delete(doc);
+	ks_wipe(b.ptr, b.len);
+	ks_buf_release(&b);
+}
+
+bool ks_jwt_date(char *out, size_t size, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	return gmtime_r(&tt, &tm) &&
+	       strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
 }
 
 void ks_findings_move(struct ks_findings *dst, struct ks_findings *src)

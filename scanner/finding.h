@@ -15,6 +15,7 @@ struct ks_rule;
 struct ks_match;
 
 #define KS_SNIPPET_MAX 200
+#define KS_JWT_ISS_MAX 120
 
 
 struct ks_finding {
@@ -30,6 +31,15 @@ struct ks_finding {
 	char secret_sha256[65];
 	char fingerprint[65];
 	double entropy;
+	/* how it was found: "" in plain text, else the encodings decoded,
+	 * outermost first ("base64", "utf-16le+percent"); a value, so that
+	 * struct copies stay independent */
+	char encoding[32];
+	size_t src_off;	/* the secret's offset in the buffer scanned */
+	/* rule "jwt": claims of the payload, when it is a JSON object */
+	bool jwt_has_iss, jwt_has_exp, jwt_expired;
+	char jwt_issuer[KS_JWT_ISS_MAX + 1]; /* sanitised, NUL-terminated */
+	int64_t jwt_exp;		      /* seconds since the epoch */
 	/* git history only */
 	unsigned char blob[20];	/* the blob it was found in (all zero: none) */
 	struct ks_commit_info *commit; /* introducing commit; owned; or NULL */
@@ -99,6 +109,33 @@ size_t ks_findings_add_chunk(struct ks_findings *fs, const char *path,
 			     const unsigned char *data, size_t len,
 			     const struct ks_match *m, size_t m_nr,
 			     bool no_redact, const struct ks_chunk *ck);
+/* Extras for findings of encoded content (see decode.h). */
+struct ks_add_opts {
+	const char *encoding;	/* copied to every finding, or NULL */
+	bool char_cols;		/* columns count UTF-8 characters, not bytes */
+	const size_t *redact;	/* [start, end) pairs also redacted in
+				 * snippets (encoded forms of secrets) */
+	size_t redact_nr;	/* number of pairs */
+};
+
+/* ks_findings_add_chunk() with extras (ao may be NULL). */
+size_t ks_findings_add_ex(struct ks_findings *fs, const char *path,
+			  const unsigned char *data, size_t len,
+			  const struct ks_match *m, size_t m_nr,
+			  bool no_redact, const struct ks_chunk *ck,
+			  const struct ks_add_opts *ao);
+/* Moves a finding made from decoded text to the encoded span [start, end)
+ * of data (the text that was decoded; ck: where it sits): line, column,
+ * end and allow marker. The secret and the snippet stay decoded. */
+void ks_finding_relocate(struct ks_finding *f, const unsigned char *data,
+			 size_t len, size_t start, size_t end,
+			 const struct ks_chunk *ck, bool char_cols);
+/* Fills the jwt_* fields from the secret's payload (a no-op when it is
+ * not a base64url JSON object); expiry is relative to now. */
+void ks_finding_jwt_claims(struct ks_finding *f, int64_t now);
+/* "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out; false if it does not fit. */
+bool ks_jwt_date(char *out, size_t size, int64_t t);
+
 /* Moves every finding of src to the end of dst; src is left empty. */
 void ks_findings_move(struct ks_findings *dst, struct ks_findings *src);
 /* Deterministic order: path, line, column, rule id. */

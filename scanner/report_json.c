@@ -70,6 +70,19 @@ void *ks_verification_json(const struct ks_finding *f)
 	return o;
 }
 
+static void jwt_json(cJSON *o, const struct ks_finding *f)
+{
+	char date[32];
+
+	if (f->jwt_has_iss)
+		add_str(o, "jwt_issuer", f->jwt_issuer, strlen(f->jwt_issuer),
+			NULL);
+	if (f->jwt_has_exp && ks_jwt_date(date, sizeof(date), f->jwt_exp)) {
+		cJSON_AddStringToObject(o, "jwt_expires", date);
+		cJSON_AddBoolToObject(o, "jwt_expired", f->jwt_expired);
+	}
+}
+
 static cJSON *finding_json(const struct ks_finding *f,
 			   const struct ks_report_opts *opts)
 {
@@ -94,6 +107,9 @@ static cJSON *finding_json(const struct ks_finding *f,
 	add_str(o, "snippet", f->snippet, f->snippet_len, "snippet_bytes");
 	cJSON_AddNumberToObject(o, "entropy", round(f->entropy * 1000) / 1000);
 	cJSON_AddStringToObject(o, "fingerprint", f->fingerprint);
+	if (f->encoding[0])
+		cJSON_AddStringToObject(o, "encoding", f->encoding);
+	jwt_json(o, f);
 	tags = cJSON_AddArrayToObject(o, "tags");
 	for (i = 0; i < f->rule->tag_nr; i++)
 		cJSON_AddItemToArray(tags, cJSON_CreateString(f->rule->tag[i]));

@@ -237,9 +237,23 @@ static cJSON *result_json(const struct ks_finding *f, size_t rule_index)
 					ks_supp_name(f->suppressed));
 		cJSON_AddItemToArray(arr, s);
 	}
-	if ((f->history && f->commit) || f->verification) {
+	if ((f->history && f->commit) || f->verification || f->encoding[0] ||
+	    f->jwt_has_iss || f->jwt_has_exp) {
 		cJSON *props = cJSON_AddObjectToObject(o, "properties");
 		cJSON *v = ks_verification_json(f);
+		char date[32];
+
+		if (f->encoding[0])
+			cJSON_AddStringToObject(props, "encoding", f->encoding);
+		if (f->jwt_has_iss)
+			add_str(props, "jwt_issuer", f->jwt_issuer,
+				strlen(f->jwt_issuer));
+		if (f->jwt_has_exp &&
+		    ks_jwt_date(date, sizeof(date), f->jwt_exp)) {
+			cJSON_AddStringToObject(props, "jwt_expires", date);
+			cJSON_AddBoolToObject(props, "jwt_expired",
+					      f->jwt_expired);
+		}
 
 		if (f->history && f->commit) {
 			cJSON_AddStringToObject(props, "commit", f->commit->id);

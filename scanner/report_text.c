@@ -8,6 +8,29 @@
 #include "stats.h"
 #include "verify.h"
 
+/* " (base64)", " (iss=..., exp=...)" after a finding's secret. */
+static void finding_notes(FILE *out, const struct ks_finding *f)
+{
+	struct ks_buf b = KS_BUF_INIT;
+	char date[32];
+
+	if (f->encoding[0])
+		fprintf(out, " (%s)", f->encoding);
+	if (f->jwt_has_iss || f->jwt_has_exp) {
+		if (f->jwt_has_iss) {
+			ks_buf_adds(&b, "iss=");
+			ks_term_escape(&b, f->jwt_issuer, strlen(f->jwt_issuer));
+		}
+		if (f->jwt_has_exp &&
+		    ks_jwt_date(date, sizeof(date), f->jwt_exp))
+			ks_buf_addf(&b, "%sexp=%s%s", b.len ? ", " : "", date,
+				    f->jwt_expired ? " expired" : "");
+		if (b.len)
+			fprintf(out, " (%s)", b.ptr);
+	}
+	ks_buf_release(&b);
+}
+
 int ks_report_text(FILE *out, const struct ks_findings *fs,
 		   const struct ks_report_opts *opts)
 {
@@ -31,6 +54,7 @@ int ks_report_text(FILE *out, const struct ks_findings *fs,
 		else
 			ks_term_escape(&b, f->redacted, strlen(f->redacted));
 		fprintf(out, "%s%s%s", red, b.ptr, off);
+		finding_notes(out, f);
 		if (f->commit)
 			fprintf(out, " (commit %.7s)", f->commit->id);
 		if (f->suppressed)
@@ -170,6 +194,7 @@ int ks_report_blocked(FILE *out, const struct ks_findings *fs,
 		else
 			ks_term_escape(&b, f->redacted, strlen(f->redacted));
 		fprintf(out, "%s%s%s", red, b.ptr, off);
+		finding_notes(out, f);
 		if (f->verification && f->verification->state != KS_V_NONE) {
 			ks_buf_reset(&b);
 			ks_verification_describe(&b, f->verification);

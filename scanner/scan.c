@@ -43,6 +43,8 @@ struct ks_scanner {
 	size_t *brk;		/* offsets of line breaks, lazily per buffer */
 	size_t brk_nr, brk_alloc;
 	bool brk_done;
+	bool lockfile_path;	/* ks_scanner_set_path() named a lockfile */
+	bool lfs_pointer;	/* the buffer is a Git LFS pointer file */
 };
 
 /* The callout at the front of every compiled pattern: stop the search once
@@ -101,6 +103,11 @@ void ks_scanner_free(struct ks_scanner *sc)
 	free(sc->ctx);
 	free(sc->brk);
 	free(sc);
+}
+
+void ks_scanner_set_path(struct ks_scanner *sc, const char *path)
+{
+	sc->lockfile_path = ks_lockfile_path(path);
 }
 
 static const char *pcre2_limit_name(int rc)
@@ -342,6 +349,10 @@ static size_t nearest(const struct ks_scanner *sc, size_t a, size_t b)
 	return best;
 }
 
+/* The filters, cheapest and widest first: the whole buffer is a Git LFS
+ * pointer; entropy; the shared precision filters (placeholder, lockfile,
+ * hash, words: ks_precision_reason()); context. The first that applies
+ * names the drop. */
 static void filter_matches(struct ks_scanner *sc, size_t from,
 			   const unsigned char *data, size_t len)
 {
@@ -352,15 +363,27 @@ static void filter_matches(struct ks_scanner *sc, size_t from,
 		struct ks_match *m = &sc->m[i];
 		const unsigned char *s = data + m->secret_start;
 		size_t sl = m->secret_end - m->secret_start;
+		unsigned flags = 0;
+		enum ks_drop d;
 		const char *why;
 
 		m->entropy = ks_entropy(s, sl);
+		if (sc->lfs_pointer) {
+			m->drop = KS_DROP_LFS_POINTER;
+			continue;
+		}
 		if (m->entropy < m->rule->min_entropy) {
 			m->drop = KS_DROP_ENTROPY;
 			continue;
 		}
-		if ((why = ks_placeholder_reason(s, sl))) {
-			m->drop = KS_DROP_PLACEHOLDER;
+		if (m->rule->generic)
+			flags |= KS_FILTER_GENERIC;
+		if (sc->lockfile_path)
+			flags |= KS_FILTER_LOCKFILE_PATH;
+		d = ks_precision_reason(data, len, m->secret_start,
+					m->secret_end, flags, &why);
+		if (d != KS_DROP_NONE) {
+			m->drop = d;
 			m->drop_detail = why;
 			continue;
 		}
@@ -472,6 +495,7 @@ int ks_scan_buffer(struct ks_scanner *sc, const unsigned char *data,
 	sc->len = len;
 	sc->brk_nr = 0;
 	sc->brk_done = false;
+	sc->lfs_pointer = ks_lfs_pointer(data, len);
 	for (i = 0; i < sc->touched_nr; i++)
 		sc->rr[sc->touched[i]].nr = 0;
 	sc->touched_nr = 0;

@@ -48,6 +48,11 @@ int ks_scanner_new(struct ks_scanner **out, const struct ks_ruleset *set,
 		   const struct ks_prefilter *pf);
 void ks_scanner_free(struct ks_scanner *sc);
 
+/* Names the blob the next buffers come from (NULL: unnamed), until the next
+ * call: a generic rule's matches in a lockfile (ks_lockfile_path()) are
+ * dropped. Only the name's kind is kept, not the pointer. */
+void ks_scanner_set_path(struct ks_scanner *sc, const char *path);
+
 /* Scans data[0..len). On return *out holds every pattern match, kept and
  * dropped, sorted by secret position then rule index; it stays valid until
  * the next call. Returns 0, or KS_EREGEX when a rule hit a PCRE2 limit (the

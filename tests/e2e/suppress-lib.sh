@@ -25,7 +25,8 @@
 #	ks_in DIR ARGS...           keysnare ARGS, run with DIR as the working
 #	                            directory
 #	sorted_findings REPORT.json supp_findings, sorted (C locale)
-#	lowent_acme                 an acme_ token of 3 distinct random characters
+#	lowent_acme                 an acme_ token of 4 distinct random characters
+#	                            in random order (no repeats, no repeated pattern)
 #	                            repeated (entropy ~2.3 bits: below the rule's
 #	                            3.0)
 
@@ -132,8 +133,14 @@ acme_config_rule() {
 lowent_acme() {
 	"$PYTHON" -c '
 import secrets, string
-a = secrets.SystemRandom().sample(string.ascii_lowercase, 3)
-print("acme_" + ("".join(a) * 11)[:32])'
+r = secrets.SystemRandom()
+a = r.sample(string.ascii_lowercase, 4)
+s = [r.choice(a)]
+while len(s) < 32:
+    c = r.choice(a)
+    if c != s[-1] and ord(c) != ord(s[-1]) + 1:
+        s.append(c)
+print("acme_" + "".join(s))'
 }
 
 # ks_in DIR ARGS...: keysnare ARGS run with DIR as the working directory
