@@ -139,6 +139,12 @@ fuzz:
 		./build-fuzz/$$n -max_total_time=$(FUZZ_TIME) -timeout=3 build-fuzz/corpus-$$n tests/fuzz/corpus/$$n; \
 	done
 
+# README.md's "What it detects" table, from the embedded rules.
+readme-table: all
+	@./$(O)/keysnare rules table >$(O)/rules-table.md
+	@awk -v t=$(O)/rules-table.md '/<!-- rules-table:end -->/ { while ((getline l < t) > 0) print l; skip = 0 } !skip { print } /<!-- rules-table:begin -->/ { skip = 1 }' README.md >README.md.tmp && mv README.md.tmp README.md
+	@echo "README.md: rules table updated"
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(O)/keysnare $(DESTDIR)$(PREFIX)/bin/keysnare
@@ -146,5 +152,5 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz build-rules keysnare
 
-.PHONY: all deps run check test fuzz install clean FORCE
+.PHONY: all deps run check test fuzz install clean readme-table FORCE
 .SECONDARY:

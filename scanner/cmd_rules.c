@@ -1,5 +1,6 @@
 /* cmd_rules.c - `keysnare rules list|show|check`. */
 #include "compat.h"
+#include <strings.h>
 #include <stdarg.h>
 #include "buf.h"
 #include "cli.h"
@@ -24,8 +25,10 @@ static const struct ks_opt rules_opts[] = {
 void cmd_rules_help(FILE *out)
 {
 	ks_cli_help(out,
-		    "keysnare rules list | show ID | check [FILE...]",
+		    "keysnare rules list | show ID | check [FILE...] | table",
 		    "list: every rule (id, severity, name, keywords).\n"
+		    "table: the built-in rules as README's Markdown table (family, provider,\n"
+		    "  rule ids, live verification).\n"
 		    "show ID: one rule in full, with its examples.\n"
 		    "check [FILE...]: validate rule files (default: the embedded rules): schema,\n"
 		    "  PCRE2 compile and JIT, no empty match, every example extracts its secret,\n"
@@ -79,6 +82,79 @@ static int rules_list(const struct ks_ruleset *set)
 		putchar('\n');
 	}
 	printf("%zu rules\n", set->rule_nr);
+	return 0;
+}
+
+/* The README's "What it detects": one row per family and provider. */
+static const char *const family_order[] = {
+	"AI/LLM", "Cloud and infrastructure", "Code and packages",
+	"Messaging and SaaS", "Structural",
+};
+
+static size_t family_rank(const char *f)
+{
+	size_t i;
+
+	for (i = 0; f && i < KS_ARRAY_SIZE(family_order); i++)
+		if (!strcmp(f, family_order[i]))
+			return i;
+	return KS_ARRAY_SIZE(family_order);
+}
+
+static int table_cmp(const void *a, const void *b)
+{
+	const struct ks_rule *x = *(const struct ks_rule *const *)a;
+	const struct ks_rule *y = *(const struct ks_rule *const *)b;
+	size_t fx = family_rank(x->family), fy = family_rank(y->family);
+	int c;
+
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
+	c = strcasecmp(x->provider ? x->provider : "",
+		       y->provider ? y->provider : "");
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int rules_table(const struct ks_ruleset *set)
+{
+	const struct ks_rule **r = xcalloc(set->rule_nr + 1, sizeof(*r));
+	size_t i, j, k, n = 0, rows = 0;
+
+	for (i = 0; i < set->rule_nr; i++)
+		if (set->rule[i]->builtin)
+			r[n++] = set->rule[i];
+	qsort(r, n, sizeof(*r), table_cmp);
+	puts("| family | provider | rules | live verification (`--verify`) |");
+	puts("|---|---|---|---|");
+	for (i = 0; i < n; i = j) {
+		size_t ver = 0;
+
+		for (j = i; j < n && family_rank(r[j]->family) ==
+					     family_rank(r[i]->family) &&
+			    !strcasecmp(r[j]->provider ? r[j]->provider : "",
+					r[i]->provider ? r[i]->provider : "");
+		     j++)
+			ver += ks_provider_for_rule(r[j]->id) != NULL;
+		printf("| %s | %s | ", r[i]->family ? r[i]->family : "",
+		       r[i]->provider ? r[i]->provider : "");
+		for (k = i; k < j; k++)
+			printf("%s`%s`", k > i ? ", " : "", r[k]->id);
+		if (!ver) {
+			puts(" | no |");
+		} else if (ver == j - i) {
+			puts(" | yes |");
+		} else {
+			fputs(" | ", stdout);
+			for (k = i, ver = 0; k < j; k++)
+				if (ks_provider_for_rule(r[k]->id))
+					printf("%s`%s`", ver++ ? ", " : "",
+					       r[k]->id);
+			puts(" |");
+		}
+		rows++;
+	}
+	printf("\n%zu rules, %zu providers.\n", n, rows);
+	free(r);
 	return 0;
 }
 
@@ -259,6 +335,14 @@ static int check_rule(struct ks_scanner *sc, const struct ks_rule *r)
 	int failed = 0;
 	size_t i, j;
 
+	/* the README's table of what keysnare detects is made from these */
+	if (r->builtin && !r->provider)
+		check_fail(&failed, r, r->line,
+			   "a built-in rule needs 'provider' (who issues the credential)");
+	if (r->builtin && !r->family)
+		check_fail(&failed, r, r->line,
+			   "a built-in rule file needs a top-level 'family'");
+
 	for (i = 0; i < r->example_nr; i++) {
 		const struct ks_example *ex = &r->example[i];
 		struct ks_buf secret = KS_BUF_INIT, input = KS_BUF_INIT;
@@ -409,7 +493,7 @@ int cmd_rules(int argc, char **argv)
 		goto done;
 	}
 	if (first >= argc) {
-		ret = ks_usage_error("rules", "which subcommand: list, show ID or check?");
+		ret = ks_usage_error("rules", "which subcommand: list, show ID, check or table?");
 		goto done;
 	}
 	sub = argv[first];
@@ -429,6 +513,8 @@ int cmd_rules(int argc, char **argv)
 		ret = rules_list(&set);
 	else if (!strcmp(sub, "show") && first + 2 == argc)
 		ret = rules_show(&set, argv[first + 1]);
+	else if (!strcmp(sub, "table") && first + 1 == argc)
+		ret = rules_table(&set);
 	else
 		ret = ks_usage_error("rules", "unknown or incomplete subcommand '%s'",
 				     sub);

@@ -78,6 +78,8 @@ static void rule_free(struct ks_rule *r)
 	free(r->pattern);
 	free(r->remediation);
 	free(r->verify);
+	free(r->provider);
+	free(r->family);
 	free(r->source);
 	for (i = 0; i < r->keyword_nr; i++)
 		free(r->keyword[i]);
@@ -421,6 +423,7 @@ static const char *const known_fields[] = {
 	"id",	    "name",	    "description", "pattern",	  "keywords",
 	"context",  "generic", "starts_with_keyword", "keywords_case_sensitive",	    "secret_group", "min_entropy", "severity",
 	"tags",	    "remediation", "verify",	   "examples",	  "negative_examples",
+	"provider",
 };
 
 static struct ks_rule *parse_rule(struct rule_ctx *c,
@@ -469,6 +472,8 @@ static struct ks_rule *parse_rule(struct rule_ctx *c,
 		RULE_DIAG(c, m, "missing required field 'remediation'");
 	if ((n = ks_yaml_get(m, "verify")))
 		r->verify = dup_scalar(c, n, "verify");
+	if ((n = ks_yaml_get(m, "provider")))
+		r->provider = dup_scalar(c, n, "provider");
 	if ((n = ks_yaml_get(m, "pattern"))) {
 		pat_node = n;
 		r->pattern = dup_scalar(c, n, "pattern");
@@ -582,8 +587,8 @@ int ks_ruleset_load(struct ks_ruleset *set, const char *data, size_t len,
 		    const char *name)
 {
 	struct ks_yaml_node *root = NULL;
-	const struct ks_yaml_node *list;
-	size_t i, before = set->diag_nr;
+	const struct ks_yaml_node *list, *fam;
+	size_t i, first, before = set->diag_nr;
 
 	if (ks_yaml_parse(&root, data, len, name)) {
 		ALLOC_GROW(set->diag, set->diag_nr + 1, set->diag_alloc);
@@ -596,16 +601,26 @@ int ks_ruleset_load(struct ks_ruleset *set, const char *data, size_t len,
 		goto done;
 	}
 	for (i = 0; i + 1 < root->item_nr; i += 2)
-		if (strcmp(root->item[i]->str, "rules"))
+		if (strcmp(root->item[i]->str, "rules") &&
+		    strcmp(root->item[i]->str, "family"))
 			diag(set, name, root->item[i], NULL,
-			     "unknown top-level key '%s'", root->item[i]->str);
+			     "unknown top-level key '%s' (expected rules, family)",
+			     root->item[i]->str);
 	list = ks_yaml_get(root, "rules");
 	if (!list || list->type != KS_YAML_SEQ) {
 		diag(set, name, list ? list : root, NULL,
 		     "'rules' must be a list of rules");
 		goto done;
 	}
+	first = set->rule_nr;
 	ks_ruleset_load_node(set, list, name);
+	fam = ks_yaml_get(root, "family");
+	if (fam && (fam->type != KS_YAML_SCALAR || !*fam->str))
+		diag(set, name, fam, NULL,
+		     "'family' must be a name (\"AI/LLM\", \"Cloud\", ...)");
+	else if (fam)
+		for (i = first; i < set->rule_nr; i++)
+			set->rule[i]->family = xstrdup(fam->str);
 done:
 	ks_yaml_free(root);
 	return set->diag_nr > before ? KS_EINVALID : 0;

@@ -34,6 +34,8 @@ struct ks_example {
 
 struct ks_rule {
 	char *id, *name, *description, *pattern, *remediation, *verify;
+	char *provider;	     /* who issues it ("DeepSeek"), or NULL */
+	char *family;	     /* its file's family ("AI/LLM"), or NULL */
 	char *source;	     /* file the rule came from */
 	size_t line, col;    /* position of the rule in it */
 	enum ks_severity severity;

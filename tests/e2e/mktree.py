@@ -118,7 +118,9 @@ def build(t):
     before = "  \"private_key\": \""
     t.file(sa).append(before + pem.replace("\n", "\\n") + "\\n\",")
     t.expect.append((sa, len(t.file(sa)), len(before) + 1, "private-key"))
-    t.keys.append(pem.replace("\n", "\\n"))
+    # reported decoded (the key itself, as in a .pem file): the JSON
+    # string's escapes are undone before matching
+    t.keys.append(pem)
     t.text(sa, "  \"client_email\": \"ci@acme-prod.iam.gserviceaccount.com\"\n}")
 
     creds = ".aws/credentials"
@@ -208,7 +210,7 @@ def build(t):
         "ref pplx-%s" % rand(ALNUM, 47),
         "ref xai-%s" % rand(ALNUM, 79),
         "ref npm_%s" % rand(ALNUM, 35),
-        "ref sk_test_%s" % rand(ALNUM, 24),
+        "ref sk_live_%s" % rand(ALNUM, 6),
         "header eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
     ]))
     t.text("package-lock.json", "\n".join([

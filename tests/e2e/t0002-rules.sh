@@ -190,4 +190,26 @@ test_expect_success '--enable-rule with a custom rule from --rules' '
 	test_cmp expect actual
 '
 
+test_expect_success 'README.md "What it detects" is the output of keysnare rules table (make readme-table)' '
+	sed -n "/<!-- rules-table:begin -->/,/<!-- rules-table:end -->/p" "$SRC_DIR/README.md" |
+		sed "1d;\$d" >readme &&
+	keysnare rules table >actual &&
+	test_cmp actual readme &&
+	test_grep "^| AI/LLM | DeepSeek | \`deepseek-api-key\` | yes |$" actual &&
+	test_grep "^| AI/LLM | (several LLM providers) | \`llm-sk-hex32-key\` | no |$" actual &&
+	n=$(keysnare rules list | tail -n 1 | sed "s/ rules$//") &&
+	test_grep "^$n rules, " actual
+'
+
+test_expect_success 'rules table: every built-in rule once, grouped by family in order' '
+	keysnare rules table >t &&
+	grep "^| " t | sed 1d >rows &&
+	sed "s/^| \([^|]*\) |.*/\1/" rows | uniq >families &&
+	printf "%s\n" "AI/LLM" "Cloud and infrastructure" "Code and packages" "Messaging and SaaS" "Structural" >expect &&
+	test_cmp expect families &&
+	awk -F"|" "{ print \$4 }" rows | grep -o "\`[a-z0-9-]*\`" | tr -d "\`" | sort >ids &&
+	keysnare rules list | sed "\$d" | cut -d" " -f1 | sort >all &&
+	test_cmp all ids
+'
+
 test_done
