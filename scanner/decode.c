@@ -386,6 +386,12 @@ static void add_seg(struct run *r, size_t s, size_t e, size_t from,
 	struct ks_dlayer *y = r->y;
 	struct ks_dseg *g;
 
+	/* a deeper layer decodes only what lies inside a segment of the
+	 * layer above (not the context text before an escape segment) */
+	if (r->up && ks_decode_seg_at(r->up, s) == SIZE_MAX) {
+		ks_buf_setlen(&y->buf, from);
+		return;
+	}
 	ALLOC_GROW(y->seg, y->seg_nr + 1, y->seg_alloc);
 	g = &y->seg[y->seg_nr++];
 	g->src_start = s;
@@ -646,7 +652,7 @@ static void find_escape(struct run *r)
 	const size_t reach = 6 * KS_DECODE_SEG_MAX;
 
 	while (i < len && (hit = memchr(d + i, '\\', len - i)) != NULL) {
-		size_t p = (size_t)(hit - d), s, e, from, lim;
+		size_t p = (size_t)(hit - d), s, e, from, lim, ctx;
 		unsigned char q = 0;
 
 		i = p + 2;
@@ -686,9 +692,20 @@ static void find_escape(struct run *r)
 			continue;
 		if (!room(r))
 			return;
+		/* the line before the string goes first, as context outside
+		 * the segment: a key name ("TWILIO_AUTH_TOKEN": "\u0030...")
+		 * names the provider of the value decoded after it */
+		{
+			size_t ls = s, lo = s > 160 ? s - 160 : 0;
+
+			while (ls > lo && d[ls - 1] != '\n' && d[ls - 1] != '\r')
+				ls--;
+			ctx = r->y->buf.len;
+			ks_buf_add(&r->y->buf, d + ls, s - ls);
+		}
 		from = r->y->buf.len;
 		if (!ks_escape_decode(&r->y->buf, d + s, e - s, seg_cap(r))) {
-			ks_buf_setlen(&r->y->buf, from);
+			ks_buf_setlen(&r->y->buf, ctx);
 			continue;
 		}
 		add_seg(r, s, e, from, KS_ENC_ESCAPE);

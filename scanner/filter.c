@@ -1,5 +1,6 @@
 /* filter.c - entropy, placeholder and the shared precision filters. */
 #include "compat.h"
+#include <strings.h>
 #include <ctype.h>
 #include <math.h>
 #include "filter.h"
@@ -595,6 +596,32 @@ static bool is_uuid(const unsigned char *p, size_t n)
 	return true;
 }
 
+/* Whether the secret at s follows an HTTP auth scheme ("Bearer ",
+ * "Token ", after an optional quote): a credential there is one whatever
+ * its shape (API tokens are often 32 or 64 hex digits, or UUIDs). */
+static bool after_auth_scheme(const unsigned char *buf, size_t s)
+{
+	static const char *const schemes[] = { "bearer", "token" };
+	size_t i, p = s, n;
+
+	if (p && (buf[p - 1] == '"' || buf[p - 1] == '\''))
+		p--;
+	n = 0;
+	while (p > 0 && n < 3 && (buf[p - 1] == ' ' || buf[p - 1] == '\t'))
+		p--, n++;
+	if (!n)
+		return false;
+	for (i = 0; i < KS_ARRAY_SIZE(schemes); i++) {
+		size_t l = strlen(schemes[i]);
+
+		if (p >= l && !strncasecmp((const char *)buf + p - l,
+					   schemes[i], l) &&
+		    (p == l || !isalnum(buf[p - l - 1])))
+			return true;
+	}
+	return false;
+}
+
 const char *ks_hash_reason(const unsigned char *buf, size_t len, size_t s,
 			   size_t e, bool generic)
 {
@@ -602,7 +629,7 @@ const char *ks_hash_reason(const unsigned char *buf, size_t len, size_t s,
 	const struct word *w;
 
 	(void)len;
-	if (generic) {
+	if (generic && !after_auth_scheme(buf, s)) {
 		if (is_uuid(buf + s, sl))
 			return "a UUID";
 		if (all_hex(buf + s, sl)) {

@@ -217,6 +217,15 @@ static void drop_encoded_forms(struct ks_findings *fs, size_t first,
 				       sg->end - sg->start, f->secret,
 				       f->secret_len);
 		}
+		/* a generic rule's finding of a key a specific rule found in
+		 * the decoded text at the same place (the string's escapes
+		 * were elsewhere) */
+		for (size_t k = 0; !drop && f->rule->generic && k < dec->nr; k++)
+			drop = !dec->f[k].rule->generic &&
+			       dec->f[k].secret_len == f->secret_len &&
+			       !memcmp(dec->f[k].secret, f->secret,
+				       f->secret_len) &&
+			       spans_overlap(&dec->f[k], f);
 		/* a specific rule's finding stays unless its own rule found
 		 * the decoded key there (then the decoded secret is the key) */
 		if (drop && !f->rule->generic) {
@@ -273,7 +282,7 @@ static int scan_text(struct worker *w, const char *path,
 	struct ks_buf chain = KS_BUF_INIT;
 	const struct ks_match *m;
 	size_t m_nr, *red = NULL, red_nr = 0, red_alloc = 0, first = fs->nr;
-	size_t i, l;
+	size_t i, l, g2;
 	int err = 0;
 
 	memset(&ao, 0, sizeof(ao));
@@ -312,8 +321,12 @@ static int scan_text(struct worker *w, const char *path,
 				struct ks_finding *f = &dec.f[i];
 				size_t g = ks_decode_seg_at(y, f->src_off), s, e;
 
-				if (g == SIZE_MAX)
-					BUG("decoded match outside its segments");
+				/* in the context text before a segment: the
+				 * text's own scan reports it */
+				if (g == SIZE_MAX) {
+					ks_finding_release(f);
+					continue;
+				}
 				ks_decode_origin(d, (unsigned)l, g, &s, &e);
 				ks_buf_reset(&chain);
 				if (base) {
@@ -326,6 +339,11 @@ static int scan_text(struct worker *w, const char *path,
 				ks_finding_relocate(f, data, len, s, e, ck,
 						    base != KS_ENC_NONE);
 			}
+			/* close the gaps left by released ones */
+			for (i = dfrom, g2 = dfrom; i < dec.nr; i++)
+				if (dec.f[i].rule)
+					dec.f[g2++] = dec.f[i];
+			dec.nr = g2;
 		}
 		red_nr = 0;
 		hit_spans(&d->layer[0], &red, &red_nr, &red_alloc);
