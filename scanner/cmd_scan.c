@@ -221,21 +221,7 @@ static int handle(int id, const char *arg, void *payload)
 
 	switch (id) {
 	case OPT_FORMAT:
-		if (!strcmp(arg, "text"))
-			a->format = KS_FORMAT_TEXT;
-		else if (!strcmp(arg, "json"))
-			a->format = KS_FORMAT_JSON;
-		else if (!strcmp(arg, "jsonl"))
-			a->format = KS_FORMAT_JSONL;
-		else if (!strcmp(arg, "sarif"))
-			a->format = KS_FORMAT_SARIF;
-		else if (!strcmp(arg, "gitlab"))
-			a->format = KS_FORMAT_GITLAB;
-		else if (!strcmp(arg, "github"))
-			a->format = KS_FORMAT_GITHUB;
-		else if (!strcmp(arg, "junit"))
-			a->format = KS_FORMAT_JUNIT;
-		else
+		if (ks_format_parse(arg, &a->format))
 			return ks_usage_error(a->cmd,
 					      "unknown format '%s' (text, json, jsonl, sarif, gitlab, github, junit)",
 					      arg);

@@ -89,15 +89,8 @@ static int handle(int id, const char *arg, void *payload)
 
 	switch (id) {
 	case OPT_FORMAT:
-		if (!strcmp(arg, "text"))
-			a->format = KS_FORMAT_TEXT;
-		else if (!strcmp(arg, "json"))
-			a->format = KS_FORMAT_JSON;
-		else if (!strcmp(arg, "jsonl"))
-			a->format = KS_FORMAT_JSONL;
-		else if (!strcmp(arg, "sarif"))
-			a->format = KS_FORMAT_SARIF;
-		else
+		if (ks_format_parse(arg, &a->format) ||
+		    a->format > KS_FORMAT_SARIF)
 			return ks_usage_error("verify",
 					      "unknown format '%s' (text, json, jsonl, sarif)",
 					      arg);

@@ -22,6 +22,10 @@ enum ks_format {
 	KS_FORMAT_JUNIT,	/* JUnit XML */
 };
 
+/* Parses a -f name ("text", "json", ...) into *fmt; returns 0, or -1 for
+ * a name that is not a format. */
+int ks_format_parse(const char *name, enum ks_format *fmt);
+
 struct ks_report_opts {
 	bool no_redact;
 	bool color;

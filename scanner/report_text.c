@@ -31,6 +31,27 @@ static void finding_notes(FILE *out, const struct ks_finding *f)
 	ks_buf_release(&b);
 }
 
+int ks_format_parse(const char *name, enum ks_format *fmt)
+{
+	static const struct {
+		const char *name;
+		enum ks_format fmt;
+	} names[] = {
+		{ "text", KS_FORMAT_TEXT },   { "json", KS_FORMAT_JSON },
+		{ "jsonl", KS_FORMAT_JSONL }, { "sarif", KS_FORMAT_SARIF },
+		{ "gitlab", KS_FORMAT_GITLAB }, { "github", KS_FORMAT_GITHUB },
+		{ "junit", KS_FORMAT_JUNIT },
+	};
+	size_t i;
+
+	for (i = 0; i < KS_ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i].name)) {
+			*fmt = names[i].fmt;
+			return 0;
+		}
+	return -1;
+}
+
 int ks_report_text(FILE *out, const struct ks_findings *fs,
 		   const struct ks_report_opts *opts)
 {

@@ -57,11 +57,6 @@ keyline() {
 	printf '%s=%s\n' "$1" "$2"
 }
 
-# vget REPORT N FIELD: findings.N.verification.FIELD
-vget() {
-	ksjson get "$1" "findings.$2.verification.$3"
-}
-
 # the providers: id | key family | variable name | method | host | path |
 # query | auth | text detail | JSON detail (sorted keys)
 PROVIDERS='deepseek|deepseek|DEEPSEEK_API_KEY|GET|api.deepseek.com|/user/balance||bearer|is_available=true, balance=110.00 CNY|{"balance": "110.00 CNY", "is_available": "true"}

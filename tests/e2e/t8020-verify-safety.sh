@@ -14,10 +14,6 @@ command -v curl >/dev/null || test_skip_all "curl is not installed"
 command -v openssl >/dev/null || test_skip_all "openssl is not installed"
 command -v git >/dev/null || test_skip_all "git is not installed"
 
-vget() {  # vget REPORT N FIELD: findings.N.verification.FIELD
-	ksjson get "$1" "findings.$2.verification.$3"
-}
-
 ks_in() {  # ks_in DIR ARGS...: keysnare ARGS run in DIR
 	(cd "$1" && shift && exec "$KEYSNARE" "$@")
 }

@@ -13,18 +13,6 @@ test_description='--verify: retries (429/5xx, Retry-After), the request budget, 
 
 command -v openssl >/dev/null || test_skip_all "openssl is not installed"
 
-# ks ARGS...: keysnare with a hang gate
-ks() {
-	timeout 120 "$KEYSNARE" "$@"
-}
-
-# plant FILE KEY: a DeepSeek key in FILE, with the context that makes it
-# deepseek-api-key (not the unverifiable llm-sk-hex32-key)
-plant() {
-	mkdir -p "$(dirname "$1")" &&
-	printf 'DEEPSEEK_API_KEY=%s\n' "$2" >"$1"
-}
-
 # times OUT FILTER...: the log timestamps of the matching requests, sorted,
 # one a line, into OUT
 times() {
@@ -47,19 +35,6 @@ tcheck() {
 	            sys.argv[1], t, [round(x - t[0], 3) for x in t] if t else []))
 	sys.exit(0 if ok else 1)
 	EOF
-}
-
-# vget REPORT N FIELD: finding N's verification.FIELD
-vget() {
-	ksjson get "$1" "findings.$2.verification.$3"
-}
-
-# the outputs hold no key
-no_leak() {
-	for f in "$@"
-	do
-		check_no_leak "$f" keys || return 1
-	done
 }
 
 test_expect_success 'ratelimit (429, Retry-After 2, always): 3 requests, >= 2 s apart, then unknown "HTTP 429"' '

@@ -10,22 +10,6 @@ test_description='--verify: the answer cache ($XDG_CACHE_HOME/keysnare/verify-ca
 
 command -v openssl >/dev/null || test_skip_all "openssl is not installed"
 
-# ks ARGS...: keysnare with a hang gate
-ks() {
-	timeout 120 "$KEYSNARE" "$@"
-}
-
-# plant FILE KEY: a DeepSeek key (deepseek-api-key) in FILE
-plant() {
-	mkdir -p "$(dirname "$1")" &&
-	printf 'DEEPSEEK_API_KEY=%s\n' "$2" >"$1"
-}
-
-# vget REPORT N FIELD: finding N's verification.FIELD
-vget() {
-	ksjson get "$1" "findings.$2.verification.$3"
-}
-
 # vsame A.json B.json: the findings carry the same verification, but for
 # "cached" (false in A, true in B)
 vsame() {

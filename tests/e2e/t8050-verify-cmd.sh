@@ -11,17 +11,6 @@ test_description='keysnare verify: re-verifying JSON/JSONL reports (redacted, un
 command -v openssl >/dev/null || test_skip_all "openssl is not installed"
 command -v git >/dev/null || test_skip_all "git is not installed"
 
-# ks ARGS...: keysnare with a hang gate
-ks() {
-	timeout 120 "$KEYSNARE" "$@"
-}
-
-# plant FILE KEY: a DeepSeek key (deepseek-api-key) in FILE
-plant() {
-	mkdir -p "$(dirname "$1")" &&
-	printf 'DEEPSEEK_API_KEY=%s\n' "$2" >"$1"
-}
-
 # vstates REPORT: "path:line rule state provider" per finding (json)
 vstates() {
 	"$PYTHON" - "$1" <<-\EOF
@@ -39,14 +28,6 @@ has_line() {
 	echo "has_line: no line \"$2\" in '$1':" >&4
 	head -c 2000 "$1" >&4
 	return 1
-}
-
-# no_leak FILE...: none of ./keys in them
-no_leak() {
-	for f in "$@"
-	do
-		check_no_leak "$f" keys || return 1
-	done
 }
 
 # two DeepSeek keys: a (live) in src/a.env, b (invalid) in src/sub/b.env;

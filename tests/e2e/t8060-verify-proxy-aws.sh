@@ -26,17 +26,6 @@ ksp() {
 		"${envs[@]}" "$KEYSNARE" "$@"
 }
 
-# plant FILE KEY: a DeepSeek key (deepseek-api-key) in FILE
-plant() {
-	mkdir -p "$(dirname "$1")" &&
-	printf 'DEEPSEEK_API_KEY=%s\n' "$2" >"$1"
-}
-
-# vget REPORT N FIELD: finding N's verification.FIELD
-vget() {
-	ksjson get "$1" "findings.$2.verification.$3"
-}
-
 # no_secret FILE...: neither a key of ./keys nor the proxy password in them
 no_secret() {
 	for f in "$@"

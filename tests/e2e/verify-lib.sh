@@ -249,3 +249,29 @@ mock_sha() { MOCK_KEY=$1 _mock_py sha; }
 mock_curl() {
 	curl -sS --cacert "$MOCK_CA" --connect-to "::127.0.0.1:$MOCK_PORT" "$@"
 }
+
+# Shared by the t80xx scripts:
+# ks ARGS...: keysnare with a hang gate
+ks() {
+	timeout 120 "$KEYSNARE" "$@"
+}
+
+# plant FILE KEY: a DeepSeek key in FILE, with the context that makes it
+# deepseek-api-key (not the unverifiable llm-sk-hex32-key)
+plant() {
+	mkdir -p "$(dirname "$1")" &&
+	printf 'DEEPSEEK_API_KEY=%s\n' "$2" >"$1"
+}
+
+# vget REPORT N FIELD: findings.N.verification.FIELD of a JSON report
+vget() {
+	ksjson get "$1" "findings.$2.verification.$3"
+}
+
+# no_leak FILE...: no key of ./keys (one a line) in any FILE
+no_leak() {
+	for f in "$@"
+	do
+		check_no_leak "$f" keys || return 1
+	done
+}
