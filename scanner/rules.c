@@ -1,5 +1,6 @@
 /* rules.c - load, validate and compile rule files (YAML). */
 #include "compat.h"
+#include <zlib.h>
 #include <ctype.h>
 #include <fcntl.h>
 #include <math.h>
@@ -746,6 +747,30 @@ static size_t expand_one(struct ks_buf *out, const char *s, const char *secret,
 	if (secret && !strncmp(s, "{{secret}}", 10)) {
 		ks_buf_adds(out, secret);
 		return 10;
+	}
+	/* {{crc62:N}}: N random base62 characters and their checksum, as
+	 * GitHub (2021) and npm tokens end: CRC32 of the N characters in
+	 * base62, zero-padded to 6 */
+	if (!strncmp(s + 2, "crc62:", 6)) {
+		static const char b62[] =
+			"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+		size_t from = out->len;
+		char sum[7];
+		unsigned long c;
+		int k;
+
+		count = strtol(s + 8, &end, 10);
+		if (end != close || count < 1 || count > 4096)
+			return 0;
+		for (long j = 0; j < count; j++)
+			ks_buf_addch(out, b62[rng_next(rng) % 62]);
+		c = crc32(0L, (const Bytef *)out->ptr + from,
+			  (uInt)(out->len - from));
+		for (k = 5; k >= 0; k--, c /= 62)
+			sum[k] = b62[c % 62];
+		sum[6] = '\0';
+		ks_buf_adds(out, sum);
+		return (size_t)(close + 2 - s);
 	}
 	for (i = 0; i < KS_ARRAY_SIZE(generators); i++) {
 		n = strlen(generators[i].name);

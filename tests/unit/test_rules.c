@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <zlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "buf.h"
@@ -653,6 +654,43 @@ static void test_template_generators(void **state)
 	}
 }
 
+/* {{crc62:N}}: N base62 characters, then their CRC32 (computed here with
+ * zlib, independently of rules.c's loop) in 6 base62 digits. */
+static void test_template_crc62(void **state)
+{
+	static const char b62[] =
+		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	int round;
+
+	(void)state;
+	for (round = 0; round < 200; round++) {
+		size_t n = 1 + t_below(60), j;
+		char tmpl[64], want[7], *o;
+		unsigned long c;
+		uint64_t v;
+
+		snprintf(tmpl, sizeof(tmpl), "ghp_{{crc62:%zu}}", n);
+		o = expand(tmpl, NULL, t_rand());
+		assert_int_equal(strlen(o), 4 + n + 6);
+		assert_memory_equal(o, "ghp_", 4);
+		for (j = 4; o[j]; j++)
+			assert_non_null(strchr(b62, o[j]));
+		c = crc32(0L, (const unsigned char *)o + 4, (unsigned)n);
+		for (j = 6, v = c; j-- > 0; v /= 62)
+			want[j] = b62[v % 62];
+		want[6] = '\0';
+		assert_string_equal(o + 4 + n, want);
+		free(o);
+	}
+	/* a bad count is literal text */
+	{
+		char *o = expand("{{crc62:0}}", NULL, 1);
+
+		assert_string_equal(o, "{{crc62:0}}");
+		free(o);
+	}
+}
+
 static void test_template_secret_and_literals(void **state)
 {
 	char *o;
@@ -775,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_load_clean),
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_template_generators),
+		cmocka_unit_test(test_template_crc62),
 		cmocka_unit_test(test_template_secret_and_literals),
 		cmocka_unit_test(test_template_determinism),
 		cmocka_unit_test(test_template_linear_time),
