@@ -879,6 +879,7 @@ static int run(int argc, char **argv, enum mode mode)
 		supp.bl = &bl;
 		st.baseline = true;
 	}
+	set.lazy_defaults = true;
 	ret = ks_load_rules(&set, a.rules, a.rules_nr, true);
 	if (!ret && cfg.file)
 		ret = apply_config_rules(&set, &cfg);

@@ -607,6 +607,7 @@ int cmd_verify(int argc, char **argv)
 	fd.repo_dir = a.repo;
 	fd.no_redact = a.no_redact;
 	ropts.no_redact = a.no_redact;
+	fd.set.lazy_defaults = true;
 	if (ks_load_rules(&fd.set, NULL, 0, true))
 		goto done;
 	if (ks_prefilter_new(&fd.pf, &fd.set) ||

@@ -1,5 +1,6 @@
 /* rules.c - load, validate and compile rule files (YAML). */
 #include "compat.h"
+#include <pthread.h>
 #include <zlib.h>
 #include <ctype.h>
 #include <fcntl.h>
@@ -131,9 +132,14 @@ size_t ks_ruleset_max_captures(const struct ks_ruleset *set)
 	size_t i, max = 0;
 
 	for (i = 0; i < set->rule_nr; i++)
-		max = KS_MAX(max, (size_t)set->rule[i]->capture_nr);
+		max = KS_MAX(max, set->rule[i]->lazy
+					  ? (size_t)KS_LAZY_CAPTURES
+					  : (size_t)set->rule[i]->capture_nr);
 	return max;
 }
+
+/* ks_ruleset_load_defaults() for a scan: its rules compile lazily. */
+static __thread bool loading_lazy;
 
 /* Context for parsing one rule mapping. */
 struct rule_ctx {
@@ -141,6 +147,7 @@ struct rule_ctx {
 	const char *name;
 	const char *id;
 	int errors;
+	bool lazy;	/* embedded, for a scan: compile on first use */
 };
 
 #define RULE_DIAG(c, at, ...)                                    \
@@ -379,6 +386,13 @@ static void compile_rule(struct rule_ctx *c, const struct ks_yaml_node *at,
 			  KS_RULE_MAX_PATTERN);
 		return;
 	}
+	if (c->lazy) {
+		/* 230 patterns compiled and JIT-compiled twice cost most of
+		 * a hook's start-up; a scan needs the few its keywords hit */
+		r->lazy = true;
+		r->window = ks_pattern_window(r->pattern);
+		return;
+	}
 	/* the pattern as written: errors with exact offsets, and its facts */
 	plain = pcre2_compile((PCRE2_SPTR)r->pattern, PCRE2_ZERO_TERMINATED, 0,
 			      &errcode, &erroff, NULL);
@@ -418,6 +432,48 @@ static void compile_rule(struct rule_ctx *c, const struct ks_yaml_node *at,
 	if (!rc && !pcre2_pattern_info(r->re, PCRE2_INFO_JITSIZE, &jitsize) &&
 	    jitsize > 0)
 		r->jit = true;
+}
+
+static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int ks_rule_prepare(struct ks_rule *r)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	size_t jitsize = 0, verbs;
+	struct ks_buf wrapped = KS_BUF_INIT;
+
+	if (__atomic_load_n(&r->ready, __ATOMIC_ACQUIRE))
+		return r->re ? 0 : KS_EREGEX;
+	pthread_mutex_lock(&lazy_lock);
+	if (!r->ready) {
+		verbs = leading_verbs(r->pattern);
+		ks_buf_add(&wrapped, r->pattern, verbs);
+		ks_buf_addf(&wrapped, "(?C1)(?:%s)", r->pattern + verbs);
+		r->re = pcre2_compile((PCRE2_SPTR)wrapped.ptr, wrapped.len, 0,
+				      &errcode, &erroff, NULL);
+		ks_buf_release(&wrapped);
+		if (r->re) {
+			pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT,
+					   &r->capture_nr);
+			if (r->capture_nr > KS_LAZY_CAPTURES ||
+			    r->secret_group > r->capture_nr) {
+				pcre2_code_free(r->re);
+				r->re = NULL;
+			}
+		}
+		if (r->re && !pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) &&
+		    !pcre2_pattern_info(r->re, PCRE2_INFO_JITSIZE, &jitsize) &&
+		    jitsize > 0)
+			r->jit = true;
+		__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&lazy_lock);
+	if (!r->re)
+		return ks_error_set(KS_EREGEX,
+				    "rule '%s' does not compile (see 'keysnare rules check')",
+				    r->id);
+	return 0;
 }
 
 static const char *const known_fields[] = {
@@ -535,11 +591,13 @@ static struct ks_rule *parse_rule(struct rule_ctx *c,
 	}
 	if ((n = ks_yaml_get(m, "examples")))
 		examples(c, n, r);
-	if (r->example_nr < 2)
+	/* a scan's copy of the embedded rules has no examples (they are
+	 * checked on the full copy by `rules check`) */
+	if (r->example_nr < 2 && !c->lazy)
 		RULE_DIAG(c, n ? n : m, "a rule needs at least 2 examples");
 	if ((n = ks_yaml_get(m, "negative_examples")))
 		negatives(c, n, r);
-	if (r->negative_nr < 2)
+	if (r->negative_nr < 2 && !c->lazy)
 		RULE_DIAG(c, n ? n : m,
 			  "a rule needs at least 2 negative_examples");
 
@@ -558,7 +616,7 @@ int ks_ruleset_load_node(struct ks_ruleset *set,
 		return KS_EINVALID;
 	}
 	for (i = 0; i < rules_seq->item_nr; i++) {
-		struct rule_ctx c = { set, name, NULL, 0 };
+		struct rule_ctx c = { set, name, NULL, 0, loading_lazy };
 		const struct ks_yaml_node *m = rules_seq->item[i];
 		struct ks_rule *r;
 
@@ -679,13 +737,18 @@ int ks_ruleset_load_defaults(struct ks_ruleset *set)
 
 	size_t from = set->rule_nr;
 
+	loading_lazy = set->lazy_defaults;
 	for (i = 0; i < ks_default_rule_files_nr; i++) {
-		const struct ks_embedded_file *f = &ks_default_rule_files[i];
+		/* a scan reads the copy without examples: half the YAML to
+		 * parse at start-up */
+		const struct ks_embedded_file *f = set->lazy_defaults
+			? &ks_scan_rule_files[i] : &ks_default_rule_files[i];
 
 		if (ks_ruleset_load(set, (const char *)f->data, f->len,
 				    f->name))
 			err = KS_EINVALID;
 	}
+	loading_lazy = false;
 	for (i = from; i < set->rule_nr; i++)
 		set->rule[i]->builtin = true;
 	return err;

@@ -61,6 +61,8 @@ struct ks_rule {
 	size_t window;	/* bytes after a keyword hit a match may reach */
 	bool enabled;
 	bool builtin;	/* embedded in the binary (only these are verified) */
+	bool lazy;	/* compiled on first use (ks_rule_prepare) */
+	int ready;	/* lazy: compiled (atomic) */
 	size_t index;	/* position in the ruleset */
 };
 
@@ -69,10 +71,14 @@ struct ks_ruleset {
 	size_t rule_nr, rule_alloc;
 	char **diag;	/* diagnostics from loading */
 	size_t diag_nr, diag_alloc;
+	/* set before ks_ruleset_load_defaults(): the embedded rules (checked
+	 * whole by `rules check` and the tests) are compiled only when a
+	 * scan first needs them; rule files are always checked at load */
+	bool lazy_defaults;
 };
 
 /* clang-format off */
-#define KS_RULESET_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define KS_RULESET_INIT { NULL, 0, 0, NULL, 0, 0, false }
 /* clang-format on */
 
 /* Parses, validates and compiles the rules in data; appends valid ones.
@@ -90,6 +96,11 @@ int ks_ruleset_load_defaults(struct ks_ruleset *set);
 void ks_ruleset_release(struct ks_ruleset *set);
 struct ks_rule *ks_ruleset_find(const struct ks_ruleset *set, const char *id);
 size_t ks_ruleset_max_captures(const struct ks_ruleset *set);
+/* Compiles a lazy rule's pattern (thread-safe, once); 0, or KS_EREGEX
+ * with the message set when it does not compile (r->re stays NULL). */
+int ks_rule_prepare(struct ks_rule *r);
+/* Match data this large holds every lazy rule's groups. */
+#define KS_LAZY_CAPTURES 64
 
 /* Upper estimate of how far a match of pattern can extend: the literal
  * bytes plus the maximum of every counted quantifier, times 4, at least
@@ -118,5 +129,8 @@ struct ks_embedded_file {
 };
 extern const struct ks_embedded_file ks_default_rule_files[];
 extern const size_t ks_default_rule_files_nr;
+/* The same files without examples and negative_examples (what a scan
+ * needs), in the same order. */
+extern const struct ks_embedded_file ks_scan_rule_files[];
 
 #endif

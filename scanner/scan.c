@@ -166,6 +166,10 @@ static int run_rule(struct ks_scanner *sc, const struct ks_rule *r,
 	const struct rule_regions *rr = &sc->rr[r->index];
 	size_t done = 0, i;
 
+	/* an embedded rule compiles the first time a keyword needs it */
+	if (r->lazy && ks_rule_prepare((struct ks_rule *)r))
+		return KS_EREGEX;
+
 	for (i = 0; i < rr->nr; i++) {
 		size_t start = KS_MAX(rr->r[i].s, done), e = rr->r[i].e;
 
