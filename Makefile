@@ -68,7 +68,22 @@ $(O)/obj/hooks_default.o: $(O)/gen/hooks_default.c scanner/hook.h $(O)/.flags
 	@echo "CC $<"
 	@$(CC) $(KS_CFLAGS) -c -o $@ $<
 
-$(O)/keysnare: $(O)/obj/main.o $(OBJS)
+# The embedded rules' keyword database, compiled at build time (a scan
+# with the default rules then only loads it).
+$(O)/gen-prefilter: scanner/tools/gen-prefilter.c $(OBJS)
+	@echo "LINK $@"
+	@$(CC) $(KS_CFLAGS) $(KS_LDFLAGS) -o $@ $< $(OBJS) $(KS_LIBS)
+
+$(O)/gen/prefilter_default.c: $(O)/gen-prefilter
+	@echo "GEN $@"
+	@ASAN_OPTIONS=detect_leaks=0 ./$(O)/gen-prefilter $@.tmp && mv $@.tmp $@
+
+$(O)/obj/prefilter_default.o: $(O)/gen/prefilter_default.c $(O)/.flags
+	@mkdir -p $(O)/obj
+	@echo "CC $<"
+	@$(CC) $(KS_CFLAGS) -c -o $@ $<
+
+$(O)/keysnare: $(O)/obj/main.o $(OBJS) $(O)/obj/prefilter_default.o
 	@echo "LINK $@"
 	@$(CC) $(KS_LDFLAGS) -o $@ $^ $(KS_LIBS)
 

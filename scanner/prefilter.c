@@ -18,7 +18,42 @@ struct ks_prefilter {
 	struct keyword *kw;
 	size_t kw_nr, kw_alloc;
 	hs_database_t *db; /* NULL when no rule is enabled */
+	uint64_t hash;	   /* of the keyword list (keyword_hash) */
 };
+
+/* FNV-1a over the keywords in order, their case flags and the rules
+ * each belongs to: equal lists give equal databases and hit ids. */
+static uint64_t keyword_hash(const struct ks_prefilter *pf)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t k, i;
+
+#define KS_FNV(b) (h = (h ^ (uint64_t)(unsigned char)(b)) * 0x100000001b3ULL)
+	for (k = 0; k < pf->kw_nr; k++) {
+		const struct keyword *kw = &pf->kw[k];
+
+		for (i = 0; i < kw->len; i++)
+			KS_FNV(kw->lit[i]);
+		KS_FNV(0);
+		KS_FNV(kw->caseless);
+		for (i = 0; i < kw->rule_nr; i++) {
+			KS_FNV(kw->rule[i]);
+			KS_FNV(kw->rule[i] >> 8);
+		}
+		KS_FNV(0xff);
+	}
+#undef KS_FNV
+	return h;
+}
+
+int ks_prefilter_serialize(const struct ks_prefilter *pf, char **bytes,
+			   size_t *len, uint64_t *hash)
+{
+	if (!pf->db || hs_serialize_database(pf->db, bytes, len) != HS_SUCCESS)
+		return ks_error_set(KS_ERROR, "cannot serialize the prefilter");
+	*hash = pf->hash;
+	return 0;
+}
 
 struct ks_prefilter_scratch {
 	hs_scratch_t *hs;
@@ -72,6 +107,18 @@ int ks_prefilter_new(struct ks_prefilter **out, const struct ks_ruleset *set)
 		*out = pf;
 		return 0;
 	}
+	pf->hash = keyword_hash(pf);
+	if (&ks_prefilter_default && ks_prefilter_default.len &&
+	    ks_prefilter_default.hash == pf->hash &&
+	    hs_deserialize_database((const char *)ks_prefilter_default.bytes,
+				    ks_prefilter_default.len,
+				    &pf->db) == HS_SUCCESS) {
+		/* built with the binary from the same keyword list (another
+		 * CPU's database fails to load and is compiled below) */
+		*out = pf;
+		return 0;
+	}
+	pf->db = NULL;
 	expr = xcalloc(pf->kw_nr, sizeof(*expr));
 	flags = xcalloc(pf->kw_nr, sizeof(*flags));
 	ids = xcalloc(pf->kw_nr, sizeof(*ids));

@@ -21,6 +21,21 @@ typedef int (*ks_prefilter_cb)(size_t rule, size_t start, size_t end,
 
 int ks_prefilter_new(struct ks_prefilter **out, const struct ks_ruleset *set);
 void ks_prefilter_free(struct ks_prefilter *pf);
+/* The compiled keyword database, serialized (for the build's embedded
+ * copy, see scanner/tools/gen-prefilter.c), and the hash of the keyword
+ * list it was made from. Returns 0, or KS_ERROR with nothing to write. */
+int ks_prefilter_serialize(const struct ks_prefilter *pf, char **bytes,
+			   size_t *len, uint64_t *hash);
+/* Set at link time by the generated prefilter_default.c: the embedded
+ * rules' keyword database, reused instead of compiling it again when a
+ * scan's keyword list hashes the same (absent in unit tests). */
+struct ks_prefilter_blob {
+	const unsigned char *bytes;
+	size_t len;
+	uint64_t hash;
+};
+extern const struct ks_prefilter_blob ks_prefilter_default
+	__attribute__((weak));
 int ks_prefilter_scratch_new(struct ks_prefilter_scratch **out,
 			     const struct ks_prefilter *pf);
 void ks_prefilter_scratch_free(struct ks_prefilter_scratch *s);
